@@ -1,0 +1,36 @@
+# coopsim: `make demo` runs the baseline scenario, `make test` runs the test suite.
+# Both build .venv from pyproject.toml when it is missing or older than pyproject.toml.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# A Python >= 3.12: .python-version (pyenv) first, then python3.12, python3.13, python3.
+PYTHON ?= $(shell for c in python3 python3.12 python3.13; do \
+	  v=$$($$c -c 'import sys; print(int(sys.version_info >= (3, 12)))' 2>/dev/null) && [ "$$v" = 1 ] && { command -v $$c; break; }; \
+	done)
+
+.PHONY: demo test venv bench clean
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "coopsim needs Python >= 3.12; none found (tried python3 via .python-version, python3.12, python3.13)." >&2; \
+	  echo "Install one (e.g. 'pyenv install 3.12') or run: make PYTHON=/path/to/python3.12 test" >&2; exit 2; fi
+	@echo "Building $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[all]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/coopsim run scenarios/baseline.toml --reps 10 --out results/demo --force
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_run.py
+
+clean:
+	rm -rf $(VENV) results

@@ -1,0 +1,357 @@
+"""Run many points through a model function: serially, on persistent local worker processes,
+or on Dask distributed, streaming results to Parquet chunk files that a killed sweep resumes.
+
+Generic on purpose (sensitivity analysis, scenario discovery and calibration share it):
+
+    target(params: dict[str, Any], seed: int) -> dict[str, float]
+
+`target` is a picklable callable. Points are a table (pandas DataFrame, one row per point, in
+index order) and a seed per point; seeds are chosen by the caller from the experiment seed and
+the point index only, so results are identical whatever the backend, worker count or chunking.
+
+Layout of `out_dir`:
+    sweep.json                    what the chunks belong to (number of points, chunk size, design key)
+    chunks/chunk_000000.parquet   one file per finished chunk, written atomically (tmp + rename)
+Each chunk row holds: index, seed, the point's parameters, the target's outputs, `error`
+(empty when the run succeeded) and `seconds`. A run that raises is recorded with its inputs and
+error text; the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import multiprocessing as mp
+import os
+import sys
+import time
+import traceback
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+
+from coopsim.errors import UserError
+
+Target = Callable[[dict, int], dict]
+BACKENDS = ("serial", "process", "dask")
+CHUNK_DIR = "chunks"
+
+
+def derive_seed(base_seed: int, index: int) -> int:
+    """A run seed from the experiment seed and the point index only (31-bit, positive)."""
+    state = np.random.SeedSequence([int(base_seed) % 2**63, int(index)]).generate_state(1, np.uint32)[0]
+    return int(state) & 0x7FFFFFFF or 1
+
+
+def derive_seeds(base_seed: int, n: int) -> np.ndarray:
+    return np.array([derive_seed(base_seed, i) for i in range(n)], dtype=np.int64)
+
+
+# -- running one chunk (same code in every backend) -------------------------------------------
+def run_chunk(target: Target, start: int, params: list[dict], seeds: Sequence[int]) -> list[dict]:
+    rows = []
+    for offset, (p, seed) in enumerate(zip(params, seeds)):
+        t0 = time.perf_counter()
+        row: dict[str, Any] = {"index": start + offset, "seed": int(seed)}
+        try:
+            out = target(dict(p), int(seed))
+            for key, value in out.items():
+                row[f"out:{key}"] = float(value)
+            row["error"] = ""
+        except Exception as exc:  # recorded, the sweep goes on
+            tb = traceback.extract_tb(exc.__traceback__)
+            where = f" (at {Path(tb[-1].filename).name}:{tb[-1].lineno})" if tb else ""
+            row["error"] = f"{type(exc).__name__}: {exc}{where}"
+        row["seconds"] = time.perf_counter() - t0
+        rows.append(row)
+    return rows
+
+
+_WORKER_TARGET: Target | None = None
+
+
+def _pool_init(target: Target) -> None:
+    global _WORKER_TARGET
+    _WORKER_TARGET = target
+
+
+def _pool_run(start: int, params: list[dict], seeds: list[int]) -> list[dict]:
+    return run_chunk(_WORKER_TARGET, start, params, seeds)
+
+
+def _dask_run(target: Target, start: int, params: list[dict], seeds: list[int]) -> list[dict]:
+    return run_chunk(target, start, params, seeds)
+
+
+# -- the sweep ----------------------------------------------------------------------------------
+@dataclass
+class SweepReport:
+    n_points: int
+    n_chunks: int
+    skipped_chunks: int = 0          # finished before (--resume)
+    ran_chunks: int = 0
+    ran_points: int = 0
+    failures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    seconds: float = 0.0
+    backend: str = "serial"
+    workers: int = 1
+
+    @property
+    def n_failed(self) -> int:
+        return len(self.failures)
+
+
+def default_chunk_size(n_points: int, workers: int) -> int:
+    """About 16 chunks per worker (balance, resume granularity), 1..256 runs each."""
+    return int(max(1, min(256, math.ceil(n_points / (16 * max(1, workers))))))
+
+
+def chunk_path(out_dir: Path, k: int) -> Path:
+    return Path(out_dir) / CHUNK_DIR / f"chunk_{k:06d}.parquet"
+
+
+def finished_chunks(out_dir: Path) -> set[int]:
+    folder = Path(out_dir) / CHUNK_DIR
+    if not folder.is_dir():
+        return set()
+    return {int(p.stem.split("_")[1]) for p in folder.glob("chunk_*.parquet")}
+
+
+def _write_chunk(out_dir: Path, k: int, rows: list[dict], params: pd.DataFrame) -> None:
+    frame = pd.DataFrame(rows)
+    frame = pd.concat([frame[["index", "seed"]], params.reset_index(drop=True),
+                       frame.drop(columns=["index", "seed"])], axis=1)
+    final = chunk_path(out_dir, k)
+    tmp = final.with_suffix(f".tmp{os.getpid()}")
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, final)
+
+
+def _prepare(out_dir: Path, n_points: int, chunk_size: int, key: str, resume: bool) -> set[int]:
+    out_dir = Path(out_dir)
+    (out_dir / CHUNK_DIR).mkdir(parents=True, exist_ok=True)
+    state_file = out_dir / "sweep.json"
+    state = {"n_points": n_points, "chunk_size": chunk_size, "key": key}
+    done = finished_chunks(out_dir)
+    if state_file.exists():
+        old = json.loads(state_file.read_text())
+        if old != state and (resume or done):
+            raise UserError(f"{out_dir}: holds runs of a different design ({old.get('n_points')} points in "
+                            f"chunks of {old.get('chunk_size')}, key {old.get('key')}); this sweep has "
+                            f"{n_points} points in chunks of {chunk_size}, key {key}. Use another --out, or "
+                            f"--force to start over.")
+    elif done:
+        raise UserError(f"{out_dir}: has chunk files but no sweep.json; use another --out or --force.")
+    if not resume and done:
+        raise UserError(f"{out_dir}: already holds {len(done)} finished chunk(s). Use --resume to continue "
+                        f"that sweep, or --force to start over.")
+    for tmp in (out_dir / CHUNK_DIR).glob("*.tmp*"):  # half-written by a killed sweep
+        tmp.unlink(missing_ok=True)
+    tmp = state_file.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=1))
+    os.replace(tmp, state_file)
+    return done
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+            for row in frame.to_dict(orient="records")]
+
+
+def run_sweep(target: Target, points: pd.DataFrame, seeds: Sequence[int], out_dir: str | Path, *,
+              backend: str = "serial", workers: int = 1, scheduler: str | None = None,
+              chunk_size: int | None = None, resume: bool = False, key: str = "",
+              progress: bool = True, desc: str = "runs", retry_failed: bool = False,
+              preload: Sequence[str] = ()) -> SweepReport:
+    """Run every point not already on disk; return what happened (failures included)."""
+    if backend not in BACKENDS:
+        raise UserError(f"unknown backend '{backend}'; choose from {', '.join(BACKENDS)}.")
+    points = points.reset_index(drop=True)
+    seeds = np.asarray(seeds, dtype=np.int64)
+    n = len(points)
+    if len(seeds) != n:
+        raise ValueError("one seed per point")
+    workers = max(1, int(workers))
+    chunk_size = int(chunk_size or default_chunk_size(n, workers))
+    n_chunks = math.ceil(n / chunk_size) if n else 0
+    out_dir = Path(out_dir)
+    done = _prepare(out_dir, n, chunk_size, key, resume)
+    if retry_failed and done:
+        retry = {k for k in done if (pd.read_parquet(chunk_path(out_dir, k), columns=["error"])["error"] != "").any()}
+        for k in retry:
+            chunk_path(out_dir, k).unlink()
+        done -= retry
+    todo = [k for k in range(n_chunks) if k not in done]
+    report = SweepReport(n_points=n, n_chunks=n_chunks, skipped_chunks=n_chunks - len(todo),
+                         backend=backend, workers=workers)
+
+    def task(k: int):
+        lo, hi = k * chunk_size, min(n, (k + 1) * chunk_size)
+        return lo, _records(points.iloc[lo:hi]), seeds[lo:hi].tolist()
+
+    done_points = sum(min(n, (k + 1) * chunk_size) - k * chunk_size for k in done)
+    bar = _progress(total=n, initial=done_points, desc=desc, enabled=progress)
+    t0 = time.perf_counter()
+
+    def finish(k: int, rows: list[dict]) -> None:
+        lo = k * chunk_size
+        _write_chunk(out_dir, k, rows, points.iloc[lo:lo + len(rows)])
+        report.ran_chunks += 1
+        report.ran_points += len(rows)
+        failed = sum(1 for r in rows if r["error"])
+        if failed and bar is not None:
+            bar.set_postfix(failed=report_failed(out_dir), refresh=False)
+        if bar is not None:
+            bar.update(len(rows))
+
+    try:
+        if not todo:
+            pass
+        elif backend == "serial" or (backend == "process" and workers == 1 and False):
+            for k in todo:
+                lo, params, sd = task(k)
+                finish(k, run_chunk(target, lo, params, sd))
+        elif backend == "process":
+            _run_process(target, todo, task, finish, workers, preload)
+        else:
+            _run_dask(target, todo, task, finish, workers, scheduler)
+    finally:
+        if bar is not None:
+            bar.close()
+    report.seconds = time.perf_counter() - t0
+    report.failures = read_failures(out_dir)
+    return report
+
+
+_failed_cache: dict[str, int] = {}
+
+
+def report_failed(out_dir: Path) -> int:
+    return len(read_failures(out_dir))
+
+
+def _progress(total: int, initial: int, desc: str, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, desc=desc, unit="run", dynamic_ncols=True,
+                smoothing=0.1, file=sys.stderr)
+
+
+def _mp_context(preload: Sequence[str]):
+    methods = mp.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = mp.get_context("forkserver")
+        # Workers fork from a server that imported these once (Mesa costs ~0.9 s to import).
+        ctx.set_forkserver_preload(["coopsim.executor", *preload])
+        return ctx
+    return mp.get_context("spawn")
+
+
+def _run_process(target, todo, task, finish, workers, preload) -> None:
+    ctx = _mp_context(preload)
+    in_flight = {}
+    queue = iter(todo)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_pool_init,
+                             initargs=(target,)) as pool:
+        try:
+            def submit_next() -> bool:
+                k = next(queue, None)
+                if k is None:
+                    return False
+                lo, params, sd = task(k)
+                in_flight[pool.submit(_pool_run, lo, params, sd)] = k
+                return True
+
+            for _ in range(2 * workers):
+                if not submit_next():
+                    break
+            while in_flight:
+                finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    k = in_flight.pop(fut)
+                    finish(k, fut.result())
+                    submit_next()
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _run_dask(target, todo, task, finish, workers, scheduler) -> None:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise UserError("the Dask backend needs dask[distributed]: pip install 'coopsim[cluster]'.") from None
+    cluster = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=30)
+        except OSError as exc:
+            raise UserError(f"could not reach the Dask scheduler at {scheduler} ({exc}). Start one with "
+                            f"'dask scheduler' and workers with 'dask worker {scheduler}'.") from None
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None, silence_logs=40)
+        client = Client(cluster)
+    try:
+        target_future = client.scatter(target, broadcast=True)
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
+        queue = iter(todo)
+        futures = {}
+
+        def submit_next(ac=None) -> None:
+            k = next(queue, None)
+            if k is None:
+                return
+            lo, params, sd = task(k)
+            fut = client.submit(_dask_run, target_future, lo, params, sd, pure=False, key=f"coopsim-chunk-{k}-{os.getpid()}-{time.time_ns()}")
+            futures[fut.key] = k
+            if ac is not None:
+                ac.add(fut)
+            return fut
+
+        initial = [f for f in (submit_next() for _ in range(3 * n_workers)) if f is not None]
+        ac = as_completed(initial)
+        for fut in ac:
+            k = futures.pop(fut.key)
+            finish(k, fut.result())
+            fut.release()
+            submit_next(ac)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# -- reading results back ------------------------------------------------------------------------
+def iter_chunks(out_dir: str | Path, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    folder = Path(out_dir) / CHUNK_DIR
+    for path in sorted(folder.glob("chunk_*.parquet")):
+        frame = pd.read_parquet(path)
+        if columns is not None:
+            frame = frame.reindex(columns=columns)
+        yield frame
+
+
+def read_results(out_dir: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """All finished rows, sorted by point index (outputs are the `out:NAME` columns)."""
+    frames = list(iter_chunks(out_dir, columns))
+    if not frames:
+        return pd.DataFrame(columns=columns or ["index"])
+    return pd.concat(frames, ignore_index=True).sort_values("index", kind="stable").reset_index(drop=True)
+
+
+def read_failures(out_dir: str | Path) -> pd.DataFrame:
+    frames = []
+    for frame in iter_chunks(out_dir):
+        bad = frame[frame["error"] != ""]
+        if len(bad):
+            frames.append(bad.drop(columns=[c for c in bad.columns if c.startswith("out:")]))
+    if not frames:
+        return pd.DataFrame(columns=["index", "seed", "error"])
+    return pd.concat(frames, ignore_index=True).sort_values("index").reset_index(drop=True)

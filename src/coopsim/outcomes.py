@@ -1,0 +1,90 @@
+"""What a run produced, reduced to the numbers researchers and planners compare."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from coopsim.partnerships import ACTIVE, CAUSES, ENDED, STAGNANT
+
+OUTPUTS = ("share_failed", "mean_active_lifetime", "benefits", "signed", "active_end",
+           "survival_5y", "survival_10y", "spending", "junkets", "misjudged_share", "clarity") \
+    + tuple(f"failures_{c}" for c in CAUSES)
+
+
+def summarize(model) -> dict[str, float]:
+    """Scalar outcomes of one run (`OUTPUTS`, in this order)."""
+    e, n, spy = model.partnerships, model.partnerships.n, model.steps_per_year
+    signed = e.signed()
+    stage = e.stage[:n]
+    n_signed = int(signed.sum())
+    failed = signed & ((stage == STAGNANT) | (stage == ENDED))
+    # stagnations and endings of signed partnerships, by binding cause
+    causes = np.bincount(np.concatenate([model.history_causes("stagnated"), model.history_causes("ended")]),
+                         minlength=len(CAUSES)) if model.t else np.zeros(len(CAUSES))
+    new = signed & (e.t_mou[:n] >= 0)
+    out = {
+        "share_failed": failed.sum() / n_signed if n_signed else np.nan,
+        "mean_active_lifetime": e.active_quarters[:n][signed].mean() / spy if n_signed else np.nan,
+        "benefits": float(e.benefits[:n].sum()),
+        "signed": float(new.sum()),
+        "active_end": float((stage == ACTIVE).sum()),
+        "survival_5y": survival_at(model, 5),
+        "survival_10y": survival_at(model, 10),
+        "spending": float(e.spending[:n].sum()),
+        "junkets": float(e.junkets[:n].sum()),
+        "misjudged_share": float(e.misjudged[:n].mean()) if n else np.nan,
+        "clarity": float(e.clarity[:n][signed].mean()) if n_signed else np.nan,
+    }
+    for i, cause in enumerate(CAUSES):
+        out[f"failures_{cause}"] = float(causes[i])
+    return out
+
+
+def survival_at(model, years: float) -> float:
+    """Share of partnerships signed during the run, at least `years` before its end, that
+    were still active (not stagnant, not ended) `years` after signing. Uses the first
+    stagnation or ending; NaN when none is old enough."""
+    e, n, spy = model.partnerships, model.partnerships.n, model.steps_per_year
+    t_sign = e.t_mou[:n]
+    eligible = (t_sign >= 0) & (t_sign + years * spy <= model.t)
+    if not eligible.any():
+        return float("nan")
+    failed_at = np.minimum(np.where(e.t_stagnant[:n] >= t_sign, e.t_stagnant[:n], np.inf),
+                           np.where(e.t_end[:n] >= t_sign, e.t_end[:n], np.inf))
+    alive = failed_at[eligible] > t_sign[eligible] + years * spy
+    return float(alive.mean())
+
+
+def survival_curve(ledger: pd.DataFrame, horizon_years: float, end_year: float,
+                   group: pd.Series | None = None) -> pd.DataFrame:
+    """Kaplan-Meier survival of signed partnerships (time from MoU to first stagnation or
+    ending; censored at the end of the run), optionally per group."""
+    signed = ledger[ledger["signed"]].copy()
+    first_fail = signed[["stagnated", "ended"]].min(axis=1)
+    signed["duration"] = np.where(first_fail.notna(), first_fail - signed["mou"], end_year - signed["mou"])
+    signed["event"] = first_fail.notna()
+    # known partnerships signed long before the start enter at their age (left truncation
+    # ignored for simplicity: we start their clock at the run start)
+    start = ledger["explored"].min()
+    old = signed["mou"] < start
+    signed.loc[old, "duration"] = np.where(first_fail[old].notna(), first_fail[old] - start, end_year - start)
+    groups = signed.groupby(group.loc[signed.index]) if group is not None else [("all", signed)]
+    grid = np.linspace(0, horizon_years, int(horizon_years * 4) + 1)
+    rows = []
+    for name, g in groups:
+        surv = 1.0
+        times = np.sort(g.loc[g["event"], "duration"].unique())
+        km = {}
+        for t in times:
+            at_risk = (g["duration"] >= t).sum()
+            events = ((g["duration"] == t) & g["event"]).sum()
+            surv *= 1 - events / at_risk if at_risk else 1
+            km[t] = surv
+        keys = np.array(list(km))
+        vals = np.array(list(km.values()))
+        for t in grid:
+            idx = np.searchsorted(keys, t, side="right") - 1
+            rows.append({"group": name, "years": t, "survival": vals[idx] if idx >= 0 else 1.0,
+                         "n": len(g)})
+    return pd.DataFrame(rows)

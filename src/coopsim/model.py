@@ -13,6 +13,8 @@ class app.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -120,30 +122,10 @@ class CoopModel(mesa.Model):
     def _seed_known_partnerships(self) -> None:
         """The known partnerships of `partnerships.csv` start the network: exploratory ones as
         explorations, LoIs as letters of intent, dormant ones dormant, the rest signed."""
-        rng, table, spy = self.streams["seeding"], self.regions.table, self.steps_per_year
-        known = known_partnerships()
-        index = _region_lookup(table)
-        partner_index = {(n, c): i for i, (n, c) in enumerate(zip(self.partners.name, self.partners.country))}
-        rows = []
-        for rec in known.itertuples():
-            region = index.get((rec.indonesian_level, rec.indonesian_province_iso, rec.indonesian_party))
-            if region is None:
-                continue
-            stage_text = rec.agreement_stage.lower()
-            if "exploratory" in stage_text:
-                stage = EXPLORATION
-            elif stage_text.startswith(("loi", "statement of intent")):
-                stage = LOI
-            elif rec.status_if_known == "dormant":
-                stage = STAGNANT
-            else:
-                stage = ACTIVE
-            year = int(rec.year_signed) if rec.year_signed else None
-            rows.append((region, partner_index[(rec.foreign_party, rec.country)], stage, year))
-        if not rows:
-            return
-        region, partner, stage, years = (np.array(x) for x in zip(*rows))
-        self._add_signed(region, partner, stage, years, rng, known=True)
+        rows = _known_rows(tuple(self.params.simulation.levels))
+        if rows:
+            region, partner, stage, years = (np.array(x) for x in zip(*rows))
+            self._add_signed(region, partner, stage, years, self.streams["seeding"], known=True)
 
     def _add_signed(self, region, partner, stage, years, rng, known=False) -> np.ndarray:
         """Partnerships that exist at the start, with programs matched to both potential maps."""
@@ -300,6 +282,37 @@ class CoopModel(mesa.Model):
         frame["n_signed"] = np.bincount(e.region[:n][e.signed()], minlength=r.n)
         frame["benefits"] = np.bincount(e.region[:n], weights=e.benefits[:n], minlength=r.n)
         return frame
+
+
+@lru_cache(maxsize=8)
+def _known_rows(levels: tuple[str, ...]) -> list[tuple[int, int, int, int | None]]:
+    """(region, partner, stage, year signed) of the known partnerships, for Indonesia's
+    regions at these levels. Partner indices follow `build_partners` (known ones first)."""
+    from coopsim.population import indonesia_regions
+
+    table = indonesia_regions()
+    table = table[table["level"].isin(levels)].reset_index(drop=True)
+    known = known_partnerships()
+    index = _region_lookup(table)
+    firsts = known.drop_duplicates(["foreign_party", "country"])
+    partner_index = {(n, c): i for i, (n, c) in enumerate(zip(firsts["foreign_party"], firsts["country"]))}
+    rows = []
+    for rec in known.itertuples():
+        region = index.get((rec.indonesian_level, rec.indonesian_province_iso, rec.indonesian_party))
+        if region is None:
+            continue
+        stage_text = rec.agreement_stage.lower()
+        if "exploratory" in stage_text:
+            stage = EXPLORATION
+        elif stage_text.startswith(("loi", "statement of intent")):
+            stage = LOI
+        elif rec.status_if_known == "dormant":
+            stage = STAGNANT
+        else:
+            stage = ACTIVE
+        year = int(rec.year_signed) if rec.year_signed else None
+        rows.append((region, partner_index[(rec.foreign_party, rec.country)], stage, year))
+    return rows
 
 
 def _region_lookup(table: pd.DataFrame) -> dict[tuple[str, str, str], int]:

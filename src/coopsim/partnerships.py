@@ -82,9 +82,10 @@ class Partnerships:
     def where(self, *stages: int) -> np.ndarray:
         """Indices of rows in any of these stages."""
         stage = self.stage[: self.n]
-        if len(stages) == 1:
-            return np.flatnonzero(stage == stages[0])
-        return np.flatnonzero(np.isin(stage, stages))
+        mask = stage == stages[0]
+        for other in stages[1:]:
+            mask |= stage == other
+        return np.flatnonzero(mask)
 
     def move(self, rows: np.ndarray, stage: int, t: int) -> None:
         self.stage[rows] = stage

@@ -141,15 +141,17 @@ class Regions:
     leader_terms: np.ndarray             # terms the sitting head has served
     next_election: np.ndarray            # step of the next election (huge if unelected)
     budget_base: np.ndarray = field(default=None)  # budget before shocks
+    institutionalisation: np.ndarray = field(default=None)
+
+    def __post_init__(self):
+        # How far cooperation is held by institutions rather than by the head (Menakar (4)):
+        # a bureau, a decree (1) or Perda (2), the mid-term plan. Fixed during a run.
+        self.institutionalisation = 1 - (1 - 0.35 * self.bureau) * (1 - 0.15 * self.legal) \
+            * (1 - 0.3 * self.mid_term_plan)
 
     @property
     def n(self) -> int:
         return len(self.hr)
-
-    @property
-    def institutionalisation(self) -> np.ndarray:
-        """How far cooperation is held by institutions rather than by the head (Menakar (4))."""
-        return 1 - (1 - 0.35 * self.bureau) * (1 - 0.15 * self.legal) * (1 - 0.3 * self.mid_term_plan)
 
 
 def build_regions(scenario: Scenario, rng: np.random.Generator) -> Regions:

@@ -88,7 +88,7 @@ def implement(model, rng: np.random.Generator) -> None:
     k = b.feedback
     imbalance = np.clip((theirs - own) / need, 0, 1)
     e.engagement[rows] = np.clip(e.engagement[rows] + k * (activity - 0.3) - 0.5 * k * imbalance, 0, 1)
-    gain = np.bincount(reg, weights=k * (delivered / need - 0.3), minlength=r.n) / 4
+    gain = np.bincount(reg, weights=k * (delivered / need - 0.1), minlength=r.n) / 4
     r.community = np.clip(r.community + 0.5 * gain, 0, 1)
     r.dprd = np.clip(r.dprd + 0.5 * gain, 0, 1)
 

@@ -1,0 +1,65 @@
+"""The regional governments and partners the model is built from."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coopsim.errors import UserError
+from coopsim.model import CoopModel
+from coopsim.population import find_region, indonesia_regions
+
+
+def test_all_indonesian_regional_governments_with_real_population():
+    table = indonesia_regions()
+    assert (table["level"] == "province").sum() == 38
+    assert (table["level"] != "province").sum() == 514
+    # Dukcapil December 2024: provinces sum to 284,973,643 and regencies sum to their province
+    assert table.loc[table["level"] == "province", "population"].sum() == 284_973_643
+    assert table.loc[table["level"] != "province", "population"].sum() == 284_973_643
+
+
+def test_hdi_raises_staff_capacity(baseline):
+    model = CoopModel(baseline.override({"simulation.levels": ["province"]}), seed=3, agents=False)
+    hdi = model.regions.table["hdi"].to_numpy()
+    rich, poor = hdi > np.median(hdi), hdi <= np.median(hdi)
+    hr = np.mean([CoopModel(baseline.override({"simulation.levels": ["province"]}), seed=s,
+                            agents=False).regions.hr[rich].mean() -
+                  CoopModel(baseline.override({"simulation.levels": ["province"]}), seed=s,
+                            agents=False).regions.hr[poor].mean() for s in range(10)])
+    assert hr > 0.03
+
+
+def test_known_partnerships_seed_the_network(baseline):
+    model = CoopModel(baseline, seed=1, agents=False)
+    ledger = model.ledger()
+    kyoto = ledger[(ledger["partner"] == "Kyoto Prefecture")]
+    assert len(kyoto) == 1 and kyoto["region"].iat[0] == "Provinsi Daerah Istimewa Yogyakarta"
+    assert kyoto["mou"].iat[0] == 1985 and kyoto["stage"].iat[0] == "active"
+    assert ledger["known"].sum() >= 120
+
+
+def test_regions_from_any_country_csv(tmp_path, baseline):
+    path = tmp_path / "regions.csv"
+    pd.DataFrame({"name": ["A", "B", "C"], "level": ["province", "city", "regency"],
+                  "province": ["P1", "P1", "P1"], "island_group": ["X", "X", "X"],
+                  "population": [1e6, 2e5, 3e5], "area_km2": [1e4, 100, 2e3]}).to_csv(path, index=False)
+    model = CoopModel(baseline.override({"simulation.population": str(path)}), seed=1, agents=False).run()
+    assert model.regions.n == 3 and model.t == baseline.steps
+    path.write_text("name,level\nA,state\n")
+    with pytest.raises(UserError, match="missing column"):
+        CoopModel(baseline.override({"simulation.population": str(path)}), seed=1)
+
+
+def test_synthetic_population_of_any_size(baseline):
+    model = CoopModel(baseline.override({"simulation.population": "synthetic",
+                                         "simulation.synthetic_regions": 1000}), seed=2, agents=False)
+    assert model.regions.n == 1000
+
+
+def test_find_region_is_forgiving_and_suggests():
+    table = indonesia_regions()
+    assert table["name"].iat[find_region(table, "DI Yogyakarta")] == "Provinsi Daerah Istimewa Yogyakarta"
+    assert table["name"].iat[find_region(table, "kota surabaya")] == "Kota Surabaya"
+    assert table["name"].iat[find_region(table, "Surabaya")] == "Kota Surabaya"
+    with pytest.raises(UserError, match="Did you mean.*Surabaya"):
+        find_region(table, "Surabayaa")

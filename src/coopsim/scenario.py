@@ -155,20 +155,20 @@ class GrowthAreas(Section):
 
 class Case(Section):
     """A named partnership pinned by the scenario (e.g. Yogyakarta-Kyoto)."""
-    name: str
+    name: str = Field(description="label in the ledger")
     region: str = Field(description="region name or ISO code")
-    partner: str
-    country: str = ""
-    signed_year: int | None = None
-    dedicated_budget: float = Field(0.0, ge=0, le=2)
-    joint_committee: bool = False
+    partner: str = Field(description="a known partner's name, or a new one")
+    country: str = Field("", description="partner's country")
+    signed_year: int | None = Field(None, description="year the MoU was signed")
+    dedicated_budget: float = Field(0.0, ge=0, le=2, description="funds earmarked, x program need")
+    joint_committee: bool = Field(False, description="a joint committee meets yearly")
     data: float = Field(0.5, ge=0, le=1, description="knowledge of this partner")
-    partner_capacity: float = Field(0.7, ge=0, le=1)
-    partner_interest: float = Field(0.5, ge=0, le=1)
+    partner_capacity: float = Field(0.7, ge=0, le=1, description="partner's resources")
+    partner_interest: float = Field(0.5, ge=0, le=1, description="partner's interest and initial engagement")
     partner_budget: bool = Field(True, description="the foreign side funds its part")
     region_budget: bool = Field(True, description="the region's budget line pays a share")
-    term_years: int = Field(5, ge=1, le=10)
-    programs: int = Field(3, ge=1, le=7)
+    term_years: int = Field(5, ge=1, le=10, description="MoU term before renewal")
+    programs: int = Field(3, ge=1, le=7, description="sector programs, matched to both potential maps")
 
 
 class Scenario(Section):
@@ -316,3 +316,54 @@ def main(args) -> int:
     for path, line in files:
         print(f"{path.name:<{width}}  {line}")
     return 0
+
+
+# --- the parameter table of docs/ODD.md ------------------------------------------------------
+def parameter_table() -> str:
+    """Markdown table of every scenario parameter: path, default, range, unit, paper's
+    section, meaning. docs/ODD.md embeds it; a test keeps the two identical."""
+    lines = ["| parameter | default | range | unit | paper / source | meaning |",
+             "|---|---|---|---|---|---|"]
+    for section_name, field in Scenario.model_fields.items():
+        section = field.annotation
+        if not (isinstance(section, type) and issubclass(section, Section)):
+            continue
+        for name, f in section.model_fields.items():
+            lo = hi = None
+            for m in f.metadata:
+                lo = getattr(m, "ge", lo)
+                hi = getattr(m, "le", hi)
+            extra = f.json_schema_extra or {}
+            rng = f"{lo} – {hi}" if lo is not None or hi is not None else _choices(f.annotation)
+            source = extra.get("source") or _SECTION_SOURCE.get(section_name, "")
+            lines.append(f"| `{section_name}.{name}` | `{f.default!r}` | {rng} | {extra.get('unit', '')} "
+                         f"| {source} | {f.description or ''} |")
+    lines += ["", "Fields of a `[[cases]]` entry (a named partnership pinned by the scenario):", "",
+              "| field | default | meaning |", "|---|---|---|"]
+    for name, f in Case.model_fields.items():
+        default = "required" if f.is_required() else f"`{f.default!r}`"
+        lines.append(f"| `{name}` | {default} | {f.description or ''} |")
+    return "\n".join(lines)
+
+
+_SECTION_SOURCE = {
+    "simulation": "model design",
+    "partners": "Actors: foreign local governments",
+    "elections": "Menakar Efektivitas; Law 23/2014, Law 10/2016",
+    "central": "Actors: central government",
+    "behaviour": "calibrated (docs/TRACE.md)",
+    "levers": "Conditions / Recommendations",
+    "shock": "SOURCES.md: West Java–South Australia",
+    "growth_areas": "Forms: IMT-GT, IMS-GT, BIMP-EAGA",
+}
+
+
+def _choices(annotation) -> str:
+    from typing import get_args
+
+    args = get_args(annotation)
+    if args and all(isinstance(a, str) for a in args):
+        return " / ".join(args)
+    if annotation is bool:
+        return "true / false"
+    return str(getattr(annotation, "__name__", annotation)).replace("|", "or")

@@ -54,11 +54,11 @@ def implement(model, rng: np.random.Generator) -> None:
     funding = np.minimum(1.0, (own + theirs) / need)
     n_active = np.bincount(reg, minlength=r.n)[reg]
     staff = np.clip(1.8 * r.hr[reg] / np.sqrt(n_active), 0, 1)
-    precision = np.clip(0.25 + 0.9 * e.clarity[rows], 0, 1)
+    precision = np.clip(0.1 + 0.9 * e.clarity[rows], 0, 1)
     lead = leadership(model, rows)
-    bureaucracy = np.clip(0.3 + 0.9 * r.bureaucracy[reg]
+    bureaucracy = np.clip(0.15 + 0.9 * r.bureaucracy[reg]
                           - 0.3 * model.rule_change * (1 - r.alignment[reg]), 0, 1)
-    infrastructure = 1 - e.economic_share[rows] * (1 - r.infrastructure[reg]) * 0.9
+    infrastructure = 1 - e.economic_share[rows] * (1 - r.infrastructure[reg])
     engagement = np.clip(e.engagement[rows] + model.partners.engagement_shift[partner], 0, 1)
     legal = np.clip(0.55 + 0.25 * e.obligation[rows] + 0.3 * e.committee[rows], 0, 1)
     factors = np.stack([funding, staff, precision, lead, bureaucracy, infrastructure,

@@ -5,8 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-# A Python >= 3.12: .python-version (pyenv) first, then python3.12, python3.13, python3.
-PYTHON ?= $(shell for c in python3 python3.12 python3.13; do \
+# A Python >= 3.12: python3 as .python-version selects it (pyenv), then python3.12,
+# python3.13, then pyenv's own installs if its shims are not on PATH.
+PYTHON ?= $(shell for c in python3 python3.12 python3.13 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
 	  v=$$($$c -c 'import sys; print(int(sys.version_info >= (3, 12)))' 2>/dev/null) && [ "$$v" = 1 ] && { command -v $$c; break; }; \
 	done)
 

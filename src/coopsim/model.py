@@ -23,7 +23,7 @@ from coopsim.agents import ForeignPartner, RegionalGovernment
 from coopsim.mechanisms import STEP_ORDER
 from coopsim.mechanisms.elections import schedule_elections
 from coopsim.mechanisms.implementation import institutional_support
-from coopsim.mechanisms.matching import TOP_SECTORS, edge_data
+from coopsim.mechanisms.matching import TOP_SECTORS, edge_data, growth_area_pools
 from coopsim.partnerships import (ACTIVE, CAUSES, ENDED, EXPLORATION, LOI, STAGES, STAGNANT,
                                   Partnerships)
 from coopsim.population import (ECONOMIC_SECTORS, SECTORS, build_partners, build_regions,
@@ -46,7 +46,9 @@ def random_streams(seed: int) -> dict[str, np.random.Generator]:
 
 
 class CoopModel(mesa.Model):
-    def __init__(self, params: Scenario | None = None, seed: int = 0, agents: bool = True):
+    def __init__(self, params: Scenario | None = None, seed: int = 0, agents: bool = False):
+        """`agents=True` builds the Mesa agent views now; otherwise on first use of
+        `model.agents` or `model.agents_by_type`."""
         super().__init__(rng=seed)
         self.params = params or Scenario()
         self.seed = seed
@@ -56,8 +58,10 @@ class CoopModel(mesa.Model):
         self.regions = build_regions(self.params, self.streams["population"])
         self.partners = build_partners(self.params, self.streams["partners"])
         self.partnerships = Partnerships(capacity=max(256, 2 * self.regions.n))
-        self.growth_area_pools = {flag: np.flatnonzero(self.partners.growth_area & flag)
-                                  for flag in (1, 2, 4)}
+        self.growth_area_pools = growth_area_pools(self.regions, self.partners,
+                                                   self.params.growth_areas.search_bonus)
+        # how much foreign governments are drawn to a region: its strongest sector
+        self.attractiveness = self.regions.potential.max(axis=1) * self.partners.interest.mean() * 2
         self.last_election = np.full(self.regions.n, -10**9)
         self.rule_change = False
         self.in_crisis = False
@@ -69,9 +73,32 @@ class CoopModel(mesa.Model):
             self._seed_known_partnerships()
         self._seed_cases()
         self.history = np.zeros((self.params.steps, len(HISTORY)))
+        self._agent_views_built = False
         if agents:
+            self._build_agent_views()
+
+    # --- Mesa agents: views on the arrays, built on first use (a sweep never needs them) --------
+    def _build_agent_views(self) -> None:
+        if not self._agent_views_built:
+            self._agent_views_built = True
             RegionalGovernment.create_agents(self, self.regions.n, index=list(range(self.regions.n)))
             ForeignPartner.create_agents(self, self.partners.n, index=list(range(self.partners.n)))
+
+    @property
+    def agents(self):
+        if not self.__dict__.get("_agent_views_built", True):
+            self._build_agent_views()
+        return super().agents
+
+    @agents.setter
+    def agents(self, value):
+        mesa.Model.agents.fset(self, value)
+
+    @property
+    def agents_by_type(self):
+        if not self.__dict__.get("_agent_views_built", True):
+            self._build_agent_views()
+        return super().agents_by_type
 
     # --- time ------------------------------------------------------------------------------
     @property

@@ -29,20 +29,30 @@ def edge_data(model, region: np.ndarray, partner: np.ndarray) -> np.ndarray:
                    + ga.data_bonus * same_ga + 0.15 * r.diplomat[region], 0, 1)
 
 
+def growth_area_pools(regions, partners, bonus: float):
+    """Per region: the share of its candidates drawn from partners of its growth areas, and
+    those partners as rows of a padded table (computed once per run)."""
+    masks = np.unique(regions.growth_area)
+    pools = [np.flatnonzero(partners.growth_area & mask) if mask else np.zeros(0, int) for mask in masks]
+    width = max(1, max(len(p) for p in pools))
+    table = np.zeros((len(masks), width), dtype=np.int64)
+    for i, pool in enumerate(pools):
+        table[i, : len(pool)] = pool
+    size = np.array([len(p) for p in pools])
+    which = np.searchsorted(masks, regions.growth_area)
+    share = np.where(size[which] > 0, bonus * size[which] / (bonus * size[which] + partners.n - size[which]), 0.0)
+    return which, share, table, np.maximum(size, 1)
+
+
 def _candidates(model, explorers: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """(n, K) candidate partners; growth-area partners weighted by `search_bonus`."""
-    p, r = model.partners, model.regions
-    k = model.params.behaviour.candidates
-    cand = rng.integers(0, p.n, (len(explorers), k))
-    bonus = model.params.growth_areas.search_bonus
-    for flag, pool in model.growth_area_pools.items():
-        member = (r.growth_area[explorers] & flag) != 0
-        if not member.any() or len(pool) == 0:
-            continue
-        share = bonus * len(pool) / (bonus * len(pool) + p.n - len(pool))
-        use = member[:, None] & (rng.random(cand.shape) < share)
-        cand[use] = pool[rng.integers(0, len(pool), int(use.sum()))]
-    return cand
+    which, share, table, size = model.growth_area_pools
+    shape = (len(explorers), model.params.behaviour.candidates)
+    u = rng.random((3,) + shape)
+    anyone = (u[0] * model.partners.n).astype(np.int64)
+    pool = which[explorers][:, None]
+    neighbour = table[pool, (u[1] * size[pool]).astype(np.int64)]
+    return np.where(u[2] < share[explorers][:, None], neighbour, anyone)
 
 
 def explore(model, rng: np.random.Generator) -> None:
@@ -50,8 +60,7 @@ def explore(model, rng: np.random.Generator) -> None:
     u = rng.random((2, r.n))  # fixed size: common random numbers across scenarios
     drive = (0.5 + r.leader_commitment) * (0.5 + r.hr) * (1 + 0.5 * r.diplomat)
     own = u[0] < b.exploration_rate / spy * drive
-    attractive = r.potential.max(axis=1) * model.partners.interest.mean() * 2
-    foreign = u[1] < b.foreign_exploration_rate / spy * attractive
+    foreign = u[1] < b.foreign_exploration_rate / spy * model.attractiveness
     explorers = np.concatenate([np.flatnonzero(own), np.flatnonzero(foreign)])
     if len(explorers) == 0:
         return
@@ -59,7 +68,7 @@ def explore(model, rng: np.random.Generator) -> None:
     cand = _candidates(model, explorers, rng)
     reg = np.repeat(explorers[:, None], cand.shape[1], axis=1)
     sector_value = complementarity(r.potential[reg], model.partners.potential[cand])  # (n, K, 7)
-    true = np.sort(sector_value, axis=2)[:, :, -TOP_SECTORS:].mean(axis=2)
+    true = np.partition(sector_value, -TOP_SECTORS, axis=2)[:, :, -TOP_SECTORS:].mean(axis=2)
     data = edge_data(model, reg, cand)
     perceived = true + rng.normal(0, 0.35, true.shape) * (1 - data)
     pick = perceived.argmax(axis=1)
@@ -71,10 +80,8 @@ def explore(model, rng: np.random.Generator) -> None:
     values = sector_value[rows, pick]
     noisy = values + rng.normal(0, 0.3, values.shape) * (1 - data[rows, pick])[:, None]
     n_programs = 1 + rng.binomial(4, 0.5, len(rows))
-    order = np.argsort(-noisy, axis=1)
-    programs = np.zeros_like(values, dtype=bool)
-    for j in range(programs.shape[1]):
-        programs[rows, order[:, j]] = j < n_programs
+    rank = np.argsort(np.argsort(-noisy, axis=1), axis=1)
+    programs = rank < n_programs[:, None]
     comp = (values * programs).sum(axis=1) / n_programs
     keep = _new_pairs(model.partnerships, explorers, partner)
     if not keep.any():

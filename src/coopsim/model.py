@@ -32,7 +32,8 @@ from coopsim.scenario import Scenario
 
 STREAMS = ("population", "partners", "seeding", "schedule") + tuple(name for name, _ in STEP_ORDER)
 HISTORY = (tuple(f"n_{s}" for s in STAGES)
-           + ("formed", "signed", "abandoned", "revived", "turnovers", "evaluations",
+           + ("formed", "signed", "abandoned", "revived", "renewed", "lapsed_active", "turnovers",
+              "evaluations",
               "benefits", "spending")
            + tuple(f"stagnated_{c}" for c in CAUSES) + tuple(f"ended_{c}" for c in CAUSES))
 _COL = {name: i for i, name in enumerate(HISTORY)}
@@ -110,7 +111,8 @@ class CoopModel(mesa.Model):
             self.running = False
             return
         self.formed_this_step = self.signed_this_step = self.abandoned_this_step = 0
-        self.revived_this_step = self.ended_this_step = self.evaluations_this_step = 0
+        self.revived_this_step = self.evaluations_this_step = 0
+        self.renewed_this_step = self.lapsed_active_this_step = 0
         self.benefits_this_step = self.spending_this_step = 0.0
         self.stagnations_by_cause = np.zeros(len(CAUSES), dtype=np.int64)
         self.endings_by_cause = np.zeros(len(CAUSES), dtype=np.int64)
@@ -139,6 +141,8 @@ class CoopModel(mesa.Model):
         row[_COL["revived"]] = self.revived_this_step
         row[_COL["turnovers"]] = self.turnovers.sum()
         row[_COL["evaluations"]] = self.evaluations_this_step
+        row[_COL["renewed"]] = self.renewed_this_step
+        row[_COL["lapsed_active"]] = self.lapsed_active_this_step
         row[_COL["benefits"]] = self.benefits_this_step
         row[_COL["spending"]] = self.spending_this_step
         k = _COL[f"stagnated_{CAUSES[0]}"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from coopsim.partnerships import ACTIVE, CAUSES, ENDED, STAGNANT
+from coopsim.model import HISTORY
+from coopsim.partnerships import ACTIVE, CAUSES, ENDED, LEGAL, STAGNANT
 
 OUTPUTS = ("share_failed", "mean_active_lifetime", "benefits", "signed", "active_end",
            "survival_5y", "survival_10y", "spending", "junkets", "misjudged_share", "clarity") \
@@ -19,9 +20,11 @@ def summarize(model) -> dict[str, float]:
     stage = e.stage[:n]
     n_signed = int(signed.sum())
     failed = signed & ((stage == STAGNANT) | (stage == ENDED))
-    # stagnations and endings of signed partnerships, by binding cause
-    causes = np.bincount(np.concatenate([model.history_causes("stagnated"), model.history_causes("ended")]),
-                         minlength=len(CAUSES)) if model.t else np.zeros(len(CAUSES))
+    # failures of signed partnerships by binding cause: each stagnation, plus each active
+    # partnership that lapsed at its term end without renewal (weak legal basis); a dormant
+    # one that later lapses is not counted twice
+    causes = np.bincount(model.history_causes("stagnated"), minlength=len(CAUSES)).astype(float)
+    causes[LEGAL] += model.history[: model.t, HISTORY.index("lapsed_active")].sum()
     new = signed & (e.t_mou[:n] >= 0)
     out = {
         "share_failed": failed.sum() / n_signed if n_signed else np.nan,

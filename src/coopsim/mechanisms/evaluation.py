@@ -45,7 +45,8 @@ def evaluate_yearly(model, rng: np.random.Generator) -> None:
     # a dormant one lapses for the reason it went dormant; a living one for lack of approval
     cause = np.where(e.stage[lapse] == STAGNANT, e.cause[lapse], LEGAL)
     e.end(lapse, np.where(cause < 0, LEGAL, cause), t)
-    model.ended_this_step += len(lapse)
+    model.renewed_this_step += int(renew.sum())
+    model.lapsed_active_this_step += int(alive.sum() - renew.sum())
     np.add.at(model.endings_by_cause, np.where(cause < 0, LEGAL, cause), 1)
 
 

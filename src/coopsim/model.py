@@ -39,6 +39,11 @@ HISTORY = (tuple(f"n_{s}" for s in STAGES)
 _COL = {name: i for i, name in enumerate(HISTORY)}
 
 
+# "culture;tourism"-style labels of every combination of sectors, indexed by bit mask
+_SECTOR_LABELS = np.array([";".join(s for i, s in enumerate(SECTORS) if mask >> i & 1)
+                           for mask in range(1 << len(SECTORS))], dtype=object)
+
+
 def random_streams(seed: int) -> dict[str, np.random.Generator]:
     """One generator per mechanism, all derived from `seed`: a lever that changes how often
     one mechanism draws leaves the others' dice untouched (common random numbers)."""
@@ -277,7 +282,7 @@ class CoopModel(mesa.Model):
             "region": r.table["name"].to_numpy()[reg], "level": r.table["level"].to_numpy()[reg],
             "province": r.table["province"].to_numpy()[reg],
             "partner": p.name[par], "country": p.country[par],
-            "case": [self.case_names[c] if c >= 0 else "" for c in e.case[:n]],
+            "case": np.array(self.case_names + [""], dtype=object)[e.case[:n]],
             "known": e.known[:n], "foreign_initiative": e.foreign_initiative[:n],
             "stage": np.array(STAGES)[e.stage[:n]], "signed": e.signed(),
             "explored": year("t_explore"), "loi": year("t_loi"), "mou": year("t_mou"),
@@ -285,7 +290,7 @@ class CoopModel(mesa.Model):
             "stage_since": year("t_stage"),
             "end_cause": np.where(e.end_cause[:n] >= 0, np.array(CAUSES)[e.end_cause[:n]], ""),
             "cause": np.where(e.cause[:n] >= 0, np.array(CAUSES)[e.cause[:n]], ""),
-            "sectors": [";".join(np.array(SECTORS)[m]) for m in e.programs[:n]],
+            "sectors": _SECTOR_LABELS[e.programs[:n] @ (1 << np.arange(len(SECTORS)))],
             "n_programs": e.n_programs[:n],
             "program_level": np.array(["low", "medium", "high"])[np.digitize(mean_activity, [0.4, 0.7])],
             "clarity": e.clarity[:n], "misjudged": e.misjudged[:n], "complementarity": e.comp[:n],

@@ -52,7 +52,8 @@ def run_figures(tables: dict[str, pd.DataFrame], scenario, out: Path) -> list[Pa
     fig, ax = plt.subplots(figsize=(6, 4.5))
     institutional = ledger["joint_committee"] | (ledger["eff_institutionalisation"] >= 0.3)
     group = institutional.map({True: "institutionalised", False: "not institutionalised"})
-    curves = survival_curve(ledger, scenario.simulation.years, end_year, group=group)
+    curves = survival_curve(ledger, scenario.simulation.years, scenario.simulation.start_year,
+                            end_year, group=group)
     for name, g in curves.groupby("group"):
         ax.step(g["years"], g["survival"], where="post", label=f"{name} (n={int(g['n'].iloc[0])})")
     ax.set_ylim(0, 1.02)

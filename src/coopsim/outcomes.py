@@ -46,8 +46,9 @@ def summarize(model) -> dict[str, float]:
 
 def survival_at(model, years: float) -> float:
     """Share of partnerships signed during the run, at least `years` before its end, that
-    were still active (not stagnant, not ended) `years` after signing. Uses the first
-    stagnation or ending; NaN when none is old enough."""
+    were still active (not stagnant, not ended) `years` after signing. A partnership that
+    stagnated, revived and stagnated again is dated by its latest stagnation (the model keeps
+    one date per stage), so this slightly overstates survival; NaN when none is old enough."""
     e, n, spy = model.partnerships, model.partnerships.n, model.steps_per_year
     t_sign = e.t_mou[:n]
     eligible = (t_sign >= 0) & (t_sign + years * spy <= model.t)
@@ -59,19 +60,17 @@ def survival_at(model, years: float) -> float:
     return float(alive.mean())
 
 
-def survival_curve(ledger: pd.DataFrame, horizon_years: float, end_year: float,
+def survival_curve(ledger: pd.DataFrame, horizon_years: float, start_year: float, end_year: float,
                    group: pd.Series | None = None) -> pd.DataFrame:
-    """Kaplan-Meier survival of signed partnerships (time from MoU to first stagnation or
-    ending; censored at the end of the run), optionally per group."""
+    """Kaplan-Meier survival of signed partnerships: time from MoU (or from the run's start
+    for those signed before it) to the latest stagnation or the ending, censored at the end
+    of the run; optionally per group."""
     signed = ledger[ledger["signed"]].copy()
-    first_fail = signed[["stagnated", "ended"]].min(axis=1)
-    signed["duration"] = np.where(first_fail.notna(), first_fail - signed["mou"], end_year - signed["mou"])
+    clock = np.maximum(signed["mou"], start_year)
+    fails = signed[["stagnated", "ended"]]
+    first_fail = fails.where(fails.ge(clock, axis=0)).min(axis=1)  # not an older life's failure
     signed["event"] = first_fail.notna()
-    # known partnerships signed long before the start enter at their age (left truncation
-    # ignored for simplicity: we start their clock at the run start)
-    start = ledger["explored"].min()
-    old = signed["mou"] < start
-    signed.loc[old, "duration"] = np.where(first_fail[old].notna(), first_fail[old] - start, end_year - start)
+    signed["duration"] = np.where(signed["event"], first_fail - clock, end_year - clock)
     groups = signed.groupby(group.loc[signed.index]) if group is not None else [("all", signed)]
     grid = np.linspace(0, horizon_years, int(horizon_years * 4) + 1)
     rows = []

@@ -1,0 +1,243 @@
+"""`coopsim compare`: paired comparisons of levers, verdicts, region focus, the command."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coopsim import cli
+from coopsim.compare import (Outcome, effects_table, kaplan_meier, outcome_table, paired_interval,
+                             ranking_table, replications_needed, resolve_region, run_all, run_tracked,
+                             unpaired_interval)
+from coopsim.errors import UserError
+from coopsim.outcomes import summarize
+from coopsim.partnerships import STAGES
+from coopsim.runner import replication_seed, simulate
+from coopsim.scenario import load_scenario
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+REPS = 8
+# small versions of the shipped scenarios: provinces only, ten years (a run is ~0.1 s)
+SMALL = f'extends = "{SCENARIOS / "baseline.toml"}"\n[simulation]\nlevels = ["province"]\nyears = 10\n'
+LEVERS = {
+    "copy": "",                                                         # the base under another name
+    "nothing": '[shock]\ndownturn_country = "Atlantis"\ndownturn_year = 2026\n',  # nobody partners with it
+    "joint_committee": "[levers]\njoint_committee = true\n",
+    "dedicated_budget": "[levers]\ndedicated_budget = 1.0\n",
+    "hr_training": "[levers]\nhr_training = 0.2\n",
+}
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scenarios")
+    (folder / "small.toml").write_text('name = "small"\n' + SMALL)
+    paths = {"small": str(folder / "small.toml")}
+    for name, body in LEVERS.items():
+        (folder / f"{name}.toml").write_text(f'name = "{name}"\nextends = "small.toml"\n{body}')
+        paths[name] = str(folder / f"{name}.toml")
+    return paths
+
+
+@pytest.fixture(scope="module")
+def comparison(files):
+    """Every small scenario, REPS paired replications, the effects table against 'small'."""
+    labels = list(files)
+    scenarios = [load_scenario(files[k]) for k in labels]
+    results = run_all(scenarios, [None] * len(labels), seed=1, reps=REPS, workers=1)
+    outcomes = pd.DataFrame([{"scenario": label, "replication": i, **results[s][i]["outcomes"]}
+                             for s, label in enumerate(labels) for i in range(REPS)])
+    table = outcome_table(10)
+    effects = effects_table(outcomes, labels, table, seed=1).set_index(["scenario", "outcome"])
+    return {"labels": labels, "scenarios": scenarios, "results": results, "outcomes": outcomes,
+            "effects": effects, "table": table}
+
+
+@pytest.mark.parametrize("name", ["dedicated_budget", "joint_committee"])
+def test_counting_all_partnerships_equals_the_models_own_summary(files, name):
+    scenario, seed = load_scenario(files[name]), replication_seed(1, 2)
+    tracked = run_tracked(scenario, seed)
+    model = simulate(scenario, seed)
+    reference = summarize(model)
+    shared = [key for key in tracked["outcomes"] if key in reference]
+    assert len(shared) >= 13
+    for key in shared:
+        assert tracked["outcomes"][key] == pytest.approx(reference[key], nan_ok=True), key
+    ts = model.timeseries()
+    assert np.array_equal(tracked["stages"], ts[[f"n_{s}" for s in STAGES]].to_numpy())
+
+
+def test_region_outcomes_come_from_the_regions_own_partnerships(files):
+    scenario, seed = load_scenario(files["small"]), replication_seed(1, 0)
+    model = simulate(scenario, seed)
+    ledger = model.ledger()
+    table = model.regions.table
+    for name in (ledger["region"].value_counts().index[0], "Provinsi Daerah Istimewa Yogyakarta"):
+        index = int(np.flatnonzero(table["name"] == name)[0])
+        own = ledger[ledger["region"] == name]
+        out = run_tracked(scenario, seed, region=index)["outcomes"]
+        assert out["active_end"] == (own["stage"] == "active").sum()
+        assert out["signed"] == (own["mou"] >= scenario.simulation.start_year).sum()
+        assert out["benefits"] == pytest.approx(own["benefits"].sum())
+        assert out["spending"] == pytest.approx(own["spending"].sum())
+        assert out["active_end"] < (ledger["stage"] == "active").sum()  # not the national figure
+
+
+def test_a_lever_that_changes_nothing_is_not_distinguishable(comparison):
+    for label in ("copy", "nothing"):  # "nothing": a downturn with a country nobody partners with
+        sub = comparison["effects"].loc[label]
+        assert (sub["verdict_code"] == "same").all(), sub["verdict_code"].value_counts()
+        assert sub["verdict"].str.startswith("not distinguishable").all()
+        assert (sub["difference"] == 0).all()
+
+
+def test_noise_without_an_effect_is_not_distinguishable_and_says_what_n_is_needed():
+    rng = np.random.default_rng(5)
+    base = rng.normal(100, 10, 20)
+    noise = rng.normal(0, 3, 20)
+    noise += 0.2 - noise.mean()  # a true effect of 0.2 buried in noise of sd 3
+    outcomes = pd.DataFrame({"scenario": ["base"] * 20 + ["lever"] * 20, "replication": list(range(20)) * 2,
+                             "x": np.concatenate([base, base + noise])})
+    effects = effects_table(outcomes, ["base", "lever"], [Outcome("x", "x", +1)], seed=1)
+    row = effects.iloc[0]
+    assert row["low"] < 0 < row["high"]
+    assert row["verdict_code"] == "unclear"
+    assert row["verdict"].startswith("not distinguishable at N=20; about ")
+    assert row["difference"] == pytest.approx(0.2)
+    assert 20 < row["replications_needed"] == pytest.approx((2.8 * noise.std(ddof=1) / 0.2) ** 2, rel=0.01)
+
+
+def test_a_strong_lever_gets_a_clear_verdict(comparison):
+    sub = comparison["effects"].loc["joint_committee"]
+    for key in ("active_5y", "active_end", "survival_5y", "benefits"):
+        assert sub.loc[key, "verdict_code"] == "gain", (key, sub.loc[key, "verdict"])
+        assert sub.loc[key, "verdict"].startswith("clear gain")
+    assert sub.loc["failures_total", "verdict_code"] == "gain"  # fewer failures is a gain
+    assert sub.loc["spending", "verdict_code"] in ("higher", "lower")  # spending is neither good nor bad
+    assert comparison["effects"].loc[("dedicated_budget", "spending"), "verdict"].startswith("clearly higher")
+
+
+def test_common_random_numbers_make_the_paired_interval_narrower(comparison):
+    eff = comparison["effects"]
+    for label in ("joint_committee", "dedicated_budget", "hr_training"):
+        for key in ("active_5y", "active_end", "benefits", "failures_total"):
+            paired = eff.loc[(label, key), "high"] - eff.loc[(label, key), "low"]
+            unpaired = eff.loc[(label, key), "unpaired_high"] - eff.loc[(label, key), "unpaired_low"]
+            assert paired < unpaired, (label, key, paired, unpaired)
+
+
+def test_independent_runs_give_a_wider_interval_than_paired_ones(comparison):
+    """Without common random numbers (the lever run on other seeds) the same effect is far
+    less certain: the honest unpaired interval is wider than the paired one."""
+    labels, outcomes = comparison["labels"], comparison["outcomes"]
+    s = labels.index("dedicated_budget")
+    independent = run_all([comparison["scenarios"][s]], [None], seed=2, reps=REPS)[0]
+    base = outcomes[outcomes["scenario"] == "small"].sort_values("replication")
+    paired = outcomes[outcomes["scenario"] == "dedicated_budget"].sort_values("replication")
+    for key in ("active_5y", "active_end", "benefits"):
+        other = np.array([r["outcomes"][key] for r in independent])
+        _, lo, hi, _ = paired_interval(base[key].to_numpy(float), paired[key].to_numpy(float),
+                                       np.random.default_rng(0))
+        _, ulo, uhi = unpaired_interval(base[key].to_numpy(float), other, np.random.default_rng(0))
+        assert hi - lo < uhi - ulo, (key, hi - lo, uhi - ulo)
+
+
+def test_paired_interval_covers_a_known_difference():
+    rng = np.random.default_rng(0)
+    base = rng.normal(50, 20, 400)
+    policy = base + 2 + rng.normal(0, 1, 400)
+    diff, lo, hi, n = paired_interval(base, policy, np.random.default_rng(1))
+    assert n == 400 and lo < 2 < hi and hi - lo < 0.5
+    _, ulo, uhi = unpaired_interval(base, policy, np.random.default_rng(1))
+    assert uhi - ulo > 5 * (hi - lo)
+    assert replications_needed(policy - base, 400) == 401  # already clear: at least one more
+
+
+def test_ranking_orders_levers_and_prices_the_ones_that_cost_money(comparison):
+    ranking = ranking_table(comparison["outcomes"], comparison["labels"], "active_10y", seed=1)
+    assert list(ranking["rank"]) == list(range(1, len(ranking) + 1))
+    assert ranking["active_10y"].is_monotonic_decreasing
+    assert ranking.iloc[0]["scenario"] == "joint_committee"
+    budget = ranking.set_index("scenario").loc["dedicated_budget"]
+    assert budget["costs_money"] and budget["benefits_per_budget_unit"] > 0
+    assert budget["benefits_per_budget_unit_low"] <= budget["benefits_per_budget_unit"] \
+        <= budget["benefits_per_budget_unit_high"]
+    assert not ranking.set_index("scenario").loc["copy", "costs_money"]
+
+
+def test_results_do_not_depend_on_the_number_of_workers(comparison):
+    scenarios = comparison["scenarios"][:3]
+    parallel = run_all(scenarios, [None] * 3, seed=1, reps=3, workers=2)
+    for s in range(3):
+        for i in range(3):
+            assert parallel[s][i]["outcomes"] == pytest.approx(comparison["results"][s][i]["outcomes"], nan_ok=True)
+            assert np.array_equal(parallel[s][i]["stages"], comparison["results"][s][i]["stages"])
+
+
+def test_kaplan_meier_on_a_small_known_case():
+    # four partnerships: fail at 1 and 3 steps, two censored at 2 and 4
+    s = kaplan_meier(np.array([1, np.inf, 3, np.inf]), np.array([9, 2, 9, 4]), steps=5)
+    assert s.tolist() == pytest.approx([1, 0.75, 0.75, 0.375, 0.375, 0.375])
+    assert np.isnan(kaplan_meier(np.array([]), np.array([]), 3)).all()
+
+
+def test_region_names_are_forgiving_and_a_misspelling_gets_a_suggestion(files):
+    scenarios = [load_scenario(files["small"]), load_scenario(files["joint_committee"])]
+    paths = [files["small"], files["joint_committee"]]
+    for query in ("DI Yogyakarta", "di yogyakarta", "Provinsi Daerah Istimewa Yogyakarta", "ID-YO"):
+        _, name = resolve_region(scenarios, paths, query, seed=1)
+        assert name == "Provinsi Daerah Istimewa Yogyakarta"
+    with pytest.raises(UserError) as err:
+        resolve_region(scenarios, paths, "DI Yogyakrta", seed=1)
+    assert "Did you mean: Provinsi Daerah Istimewa Yogyakarta" in str(err.value)
+
+
+def test_cli_misspelled_region_is_one_clear_error(files, tmp_path, capsys):
+    rc = cli.main(["compare", files["small"], files["joint_committee"], "--region", "DI Yogyakrta",
+                   "--reps", "2", "--out", str(tmp_path / "out"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert "unknown region 'DI Yogyakrta'" in err and "Provinsi Daerah Istimewa Yogyakarta" in err
+    assert "Traceback" not in err
+
+
+def test_cli_refuses_bad_input(files, tmp_path, capsys):
+    assert cli.main(["compare", files["small"], "--out", str(tmp_path / "a")]) == 2
+    assert "at least two scenario files" in capsys.readouterr().err
+    other = tmp_path / "longer.toml"
+    other.write_text(f'name = "longer"\nextends = "{files["small"]}"\n[simulation]\nyears = 12\n')
+    assert cli.main(["compare", files["small"], str(other), "--out", str(tmp_path / "b")]) == 2
+    assert "simulation.years" in capsys.readouterr().err
+    assert cli.main(["compare", files["small"], files["copy"], "--reps", "1", "--out", str(tmp_path / "c")]) == 2
+
+
+def test_cli_end_to_end(files, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    argv = ["compare", files["small"], files["joint_committee"], files["copy"], "--reps", "3",
+            "--region", "di yogyakarta", "--out", str(out), "--no-progress"]
+    assert cli.main(argv) == 0
+    text = capsys.readouterr().out
+    assert "Common random numbers" in text
+    assert "Focus: Provinsi Daerah Istimewa Yogyakarta (matched from 'di yogyakarta')" in text
+    assert "identical to the base apart from its name" in text  # the copy is flagged
+    assert "Ranking" in text and f"{out / 'report.html'}" in text
+    for name in ("summary.md", "effects.csv", "ranking.csv", "outcomes.csv", "stages.parquet",
+                 "survival.parquet", "survival.png", "effects.png", "stages.png", "failure_causes.png",
+                 "manifest.json", "report.html"):
+        assert (out / name).stat().st_size > 0, name
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["kind"] == "compare" and manifest["common_random_numbers"] is True
+    assert manifest["region"] == "Provinsi Daerah Istimewa Yogyakarta" and manifest["reps"] == 3
+    assert "--region 'di yogyakarta'" in manifest["repeat"]
+    effects = pd.read_csv(out / "effects.csv")
+    assert set(effects["scenario"]) == {"joint_committee", "copy"}
+    assert {"difference", "low", "high", "verdict", "unpaired_low", "replications_needed"} <= set(effects.columns)
+    stages = pd.read_parquet(out / "stages.parquet")
+    assert len(stages) == 3 * 3 * 40  # scenarios x replications x quarters
+    # the same command again: same numbers (refuses the folder without --force)
+    assert cli.main(argv) == 2
+    capsys.readouterr()
+    assert cli.main(argv + ["--force"]) == 0
+    assert pd.read_csv(out / "effects.csv").equals(effects)

@@ -112,10 +112,14 @@ def synthetic_regions(n: int, rng: np.random.Generator) -> pd.DataFrame:
         "area_km2": np.exp(rng.normal(7.5, 1.2, n)), "hdi": rng.normal(72, 4, n_prov)[province]})
 
 
-def _beta(rng, mean, n, concentration=8.0):
-    """Draws in (0, 1) around `mean`; concentration sets how alike regions are."""
+def beta_params(mean, concentration=8.0):
+    """Beta(a, b) with this mean; concentration sets how alike regions (or heads) are."""
     m = np.clip(mean, 0.01, 0.99)
-    return rng.beta(m * concentration, (1 - m) * concentration, n)
+    return m * concentration, (1 - m) * concentration
+
+
+def _beta(rng, mean, n, concentration=8.0):
+    return rng.beta(*beta_params(mean, concentration), n)
 
 
 @dataclass

@@ -10,6 +10,7 @@ Unelected heads (DIY's Sultan) never turn over.
 import numpy as np
 
 from coopsim.partnerships import ENDED
+from coopsim.population import beta_params
 
 
 def schedule_elections(model, rng: np.random.Generator) -> None:
@@ -38,7 +39,7 @@ def hold_elections(model, rng: np.random.Generator) -> None:
     regions.leader_terms[reelected] += 1
     regions.leader_terms[turnover] = 1
     regions.leader_commitment[turnover] = rng.beta(
-        *_beta_params(model.params.regions.leader_commitment), int(turnover.sum()))
+        *beta_params(model.params.regions.leader_commitment), int(turnover.sum()))
     regions.next_election[voting] += e.term_years * model.steps_per_year
     model.turnovers = turnover
     model.last_election[voting] = t
@@ -48,7 +49,3 @@ def hold_elections(model, rng: np.random.Generator) -> None:
     adopt = rng.random(len(live)) < e.adoption_probability
     edges.sponsor[live] = np.where(adopt, regions.leader_commitment[edges.region[live]], 0.0)
 
-
-def _beta_params(mean: float, concentration: float = 8.0):
-    m = min(max(mean, 0.01), 0.99)
-    return m * concentration, (1 - m) * concentration

@@ -112,6 +112,11 @@ def synthetic_regions(n: int, rng: np.random.Generator) -> pd.DataFrame:
         "area_km2": np.exp(rng.normal(7.5, 1.2, n)), "hdi": rng.normal(72, 4, n_prov)[province]})
 
 
+def unit(x):
+    """Clip to [0, 1]: traits and activity live there (np.clip costs twice as much)."""
+    return np.minimum(np.maximum(x, 0.0), 1.0)
+
+
 def beta_params(mean, concentration=8.0):
     """Beta(a, b) with this mean; concentration sets how alike regions (or heads) are."""
     m = np.clip(mean, 0.01, 0.99)

@@ -7,6 +7,7 @@ its programs start."""
 
 import numpy as np
 
+from coopsim.population import unit
 from coopsim.partnerships import ACTIVE, LEGAL, MOU
 
 
@@ -29,8 +30,8 @@ def approve(model, rng: np.random.Generator) -> None:
     if not len(due):
         return
     dr = e.region[due]
-    p_dprd = np.clip(0.4 + 0.6 * r.dprd[dr] * (0.6 + 0.4 * np.maximum(e.sponsor[due], r.institutionalisation[dr]))
-                     + 0.1 * r.legal[dr], 0, 1)
+    p_dprd = unit(0.4 + 0.6 * r.dprd[dr] * (0.6 + 0.4 * np.maximum(e.sponsor[due], r.institutionalisation[dr]))
+                     + 0.1 * r.legal[dr])
     ok = u[1, due] < p_dprd
     rejected = due[~ok]
     e.end(rejected, LEGAL, t)

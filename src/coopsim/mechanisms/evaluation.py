@@ -8,6 +8,7 @@ lapses."""
 
 import numpy as np
 
+from coopsim.population import unit
 from coopsim.partnerships import ACTIVE, CAUSES, LEGAL, STAGNANT
 from coopsim.mechanisms.implementation import leadership
 
@@ -36,8 +37,8 @@ def evaluate_yearly(model, rng: np.random.Generator) -> None:
     recent = e.activity_sum[due] / np.maximum(e.active_quarters[due], 1)
     alive = e.stage[due] == ACTIVE
     # DPRD renews what works and what a committee or a legal umbrella stands behind
-    p = np.clip(r.dprd[reg] + recent - 0.3 + 0.4 * e.committee[due] + 0.2 * e.obligation[due]
-                + 0.2 * (leadership(model, due) - 0.5), 0, 1)
+    p = unit(r.dprd[reg] + recent - 0.3 + 0.4 * e.committee[due] + 0.2 * e.obligation[due]
+                + 0.2 * (leadership(model, due) - 0.5))
     renew = alive & (u[1, due] < p)
     e.renewals[due[renew]] += 1
     e.term_end[due[renew]] = t + e.term_years[due[renew]] * spy

@@ -19,6 +19,7 @@ partner pays for everything) lowers the partner's engagement.
 
 import numpy as np
 
+from coopsim.population import unit
 from coopsim.partnerships import ACTIVE, CAUSES
 
 
@@ -53,18 +54,18 @@ def implement(model, rng: np.random.Generator) -> None:
     theirs = 0.5 * model.partners.capacity[partner] * e.engagement[rows] * need * e.partner_budget[rows]
     funding = np.minimum(1.0, (own + theirs) / need)
     n_active = np.bincount(reg, minlength=r.n)[reg]
-    staff = np.clip(1.8 * r.hr[reg] / np.sqrt(n_active), 0, 1)
-    precision = np.clip(0.1 + 0.9 * e.clarity[rows], 0, 1)
+    staff = unit(1.8 * r.hr[reg] / np.sqrt(n_active))
+    precision = unit(0.1 + 0.9 * e.clarity[rows])
     lead = leadership(model, rows)
-    bureaucracy = np.clip(0.15 + 0.9 * r.bureaucracy[reg]
-                          - 0.3 * model.rule_change * (1 - r.alignment[reg]), 0, 1)
+    bureaucracy = unit(0.15 + 0.9 * r.bureaucracy[reg]
+                          - 0.3 * model.rule_change * (1 - r.alignment[reg]))
     infrastructure = 1 - e.economic_share[rows] * (1 - r.infrastructure[reg])
-    engagement = np.clip(e.engagement[rows] + model.partners.engagement_shift[partner], 0, 1)
-    legal = np.clip(0.55 + 0.25 * e.obligation[rows] + 0.3 * e.committee[rows], 0, 1)
+    engagement = unit(e.engagement[rows] + model.partners.engagement_shift[partner])
+    legal = unit(0.55 + 0.25 * e.obligation[rows] + 0.3 * e.committee[rows])
     factors = np.stack([funding, staff, precision, lead, bureaucracy, infrastructure,
                         engagement, legal])  # order of CAUSES
     binding = factors.argmin(axis=0)
-    activity = np.clip(factors[binding, np.arange(len(rows))] * noise[rows], 0, 1)
+    activity = unit(factors[binding, np.arange(len(rows))] * noise[rows])
     model.activity_factors = factors
 
     junket = b.junket_propensity * (1 - r.bureaucracy[reg]) * (1 - r.community[reg]) \
@@ -86,11 +87,11 @@ def implement(model, rng: np.random.Generator) -> None:
 
     # feedback (h): success breeds engagement and support; imbalance erodes the partner's
     k = b.feedback
-    imbalance = np.clip((theirs - own) / need, 0, 1)
-    e.engagement[rows] = np.clip(e.engagement[rows] + k * (activity - 0.3) - 0.5 * k * imbalance, 0, 1)
+    imbalance = unit((theirs - own) / need)
+    e.engagement[rows] = unit(e.engagement[rows] + k * (activity - 0.3) - 0.5 * k * imbalance)
     gain = np.bincount(reg, weights=k * (delivered / need - 0.1), minlength=r.n) / 4
-    r.community = np.clip(r.community + 0.5 * gain, 0, 1)
-    r.dprd = np.clip(r.dprd + 0.5 * gain, 0, 1)
+    r.community = unit(r.community + 0.5 * gain)
+    r.dprd = unit(r.dprd + 0.5 * gain)
 
 
 assert len(CAUSES) == 8  # factors above are stacked in CAUSES order

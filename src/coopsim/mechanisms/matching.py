@@ -15,7 +15,7 @@ import numpy as np
 
 from coopsim.partnerships import (BUREAUCRACY, DATA, EXPLORATION, HR, LEADERSHIP, LOI, MOU,
                                   Partnerships)
-from coopsim.population import ECONOMIC_SECTORS, complementarity
+from coopsim.population import ECONOMIC_SECTORS, complementarity, unit
 
 TOP_SECTORS = 3  # a partnership's value is that of its best few sectors
 
@@ -25,8 +25,8 @@ def edge_data(model, region: np.ndarray, partner: np.ndarray) -> np.ndarray:
     growth-area data and a diplomat's help."""
     r, p, ga = model.regions, model.partners, model.params.growth_areas
     same_ga = (r.growth_area[region] & p.growth_area[partner]) != 0
-    return np.clip(0.65 * r.data[region] + 0.35 * p.openness[partner]
-                   + ga.data_bonus * same_ga + 0.15 * r.diplomat[region], 0, 1)
+    return unit(0.65 * r.data[region] + 0.35 * p.openness[partner]
+                   + ga.data_bonus * same_ga + 0.15 * r.diplomat[region])
 
 
 def growth_area_pools(regions, partners, bonus: float):
@@ -75,7 +75,9 @@ def explore(model, rng: np.random.Generator) -> None:
     rows = np.arange(len(explorers))
     partner = cand[rows, pick]
     # misjudged: with full knowledge a better candidate would have been chosen
-    misjudged = true[rows, pick] < np.median(true, axis=1)
+    ordered = np.sort(true, axis=1)
+    k = true.shape[1]
+    misjudged = true[rows, pick] < 0.5 * (ordered[:, (k - 1) // 2] + ordered[:, k // 2])  # below median
     # programs: sectors that look best, through the same noisy lens; poor data -> vague
     values = sector_value[rows, pick]
     noisy = values + rng.normal(0, 0.3, values.shape) * (1 - data[rows, pick])[:, None]

@@ -1,8 +1,8 @@
 """Yearly evaluation and follow-up (mechanism f) and renewal at term end (lifecycle).
 
 Where a joint committee exists, the two sides meet once a year: programs become more
-precise, low activity is caught before it becomes stagnation, a dormant partnership is
-noticed. Growth-area meetings do a lighter version for member pairs. At the end of its term
+precise and the partner re-engages (a dormant partnership is noticed: see stagnation).
+Growth-area meetings do a lighter version for member pairs. At the end of its term
 (three or five years) an MoU is renewed if it is alive and the DPRD agrees; otherwise it
 lapses."""
 
@@ -24,8 +24,6 @@ def evaluate_yearly(model, rng: np.random.Generator) -> None:
         m = rows[meets]
         e.clarity[m] = np.minimum(1, e.clarity[m] + 0.15 * (0.5 + r.hr[e.region[m]]))
         e.engagement[m] = np.minimum(1, e.engagement[m] + 0.05)
-        active_m = m[e.stage[m] == ACTIVE]
-        e.low_count[active_m] = 0
         model.evaluations_this_step = len(m)
 
     # renewal at term end

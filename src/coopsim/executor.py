@@ -171,14 +171,20 @@ def run_sweep(target: Target, points: pd.DataFrame, seeds: Sequence[int], out_di
     if backend not in BACKENDS:
         raise UserError(f"unknown backend '{backend}'; choose from {', '.join(BACKENDS)}.")
     points = points.reset_index(drop=True)
+    clash = sorted(set(points.columns) & {"index", "seed", "error", "seconds"})
+    if clash:
+        raise ValueError(f"point columns may not be named {', '.join(clash)} (the executor's own columns)")
     seeds = np.asarray(seeds, dtype=np.int64)
     n = len(points)
     if len(seeds) != n:
         raise ValueError("one seed per point")
     workers = max(1, int(workers))
+    out_dir = Path(out_dir)
+    state_file = out_dir / "sweep.json"
+    if chunk_size is None and resume and state_file.exists():
+        chunk_size = json.loads(state_file.read_text()).get("chunk_size")  # chunking of the first session
     chunk_size = int(chunk_size or default_chunk_size(n, workers))
     n_chunks = math.ceil(n / chunk_size) if n else 0
-    out_dir = Path(out_dir)
     done = _prepare(out_dir, n, chunk_size, key, resume)
     if retry_failed and done:
         retry = {k for k in done if (pd.read_parquet(chunk_path(out_dir, k), columns=["error"])["error"] != "").any()}
@@ -196,22 +202,23 @@ def run_sweep(target: Target, points: pd.DataFrame, seeds: Sequence[int], out_di
     done_points = sum(min(n, (k + 1) * chunk_size) - k * chunk_size for k in done)
     bar = _progress(total=n, initial=done_points, desc=desc, enabled=progress)
     t0 = time.perf_counter()
+    failed = [0]
 
     def finish(k: int, rows: list[dict]) -> None:
         lo = k * chunk_size
         _write_chunk(out_dir, k, rows, points.iloc[lo:lo + len(rows)])
         report.ran_chunks += 1
         report.ran_points += len(rows)
-        failed = sum(1 for r in rows if r["error"])
-        if failed and bar is not None:
-            bar.set_postfix(failed=report_failed(out_dir), refresh=False)
+        failed[0] += sum(1 for r in rows if r["error"])
+        if failed[0] and bar is not None:
+            bar.set_postfix(failed=failed[0], refresh=False)
         if bar is not None:
             bar.update(len(rows))
 
     try:
         if not todo:
             pass
-        elif backend == "serial" or (backend == "process" and workers == 1 and False):
+        elif backend == "serial":
             for k in todo:
                 lo, params, sd = task(k)
                 finish(k, run_chunk(target, lo, params, sd))
@@ -225,13 +232,6 @@ def run_sweep(target: Target, points: pd.DataFrame, seeds: Sequence[int], out_di
     report.seconds = time.perf_counter() - t0
     report.failures = read_failures(out_dir)
     return report
-
-
-_failed_cache: dict[str, int] = {}
-
-
-def report_failed(out_dir: Path) -> int:
-    return len(read_failures(out_dir))
 
 
 def _progress(total: int, initial: int, desc: str, enabled: bool):
@@ -251,6 +251,16 @@ def _mp_context(preload: Sequence[str]):
         ctx.set_forkserver_preload(["coopsim.executor", *preload])
         return ctx
     return mp.get_context("spawn")
+
+
+def warm_up(preload: Sequence[str] = ()) -> None:
+    """Start the forkserver now (it imports `preload` once) so that its start-up overlaps with
+    the caller's own work; later pools fork their workers from it in milliseconds."""
+    ctx = _mp_context(preload)
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def _run_process(target, todo, task, finish, workers, preload) -> None:
@@ -355,3 +365,89 @@ def read_failures(out_dir: str | Path) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["index", "seed", "error"])
     return pd.concat(frames, ignore_index=True).sort_values("index").reset_index(drop=True)
+
+
+# -- ready-made targets ------------------------------------------------------------------------------
+class ScenarioTarget:
+    """Runs the model: base scenario (+ a policy's overrides) + the point's parameters.
+
+    `paths` maps point columns to scenario dotted paths; other columns are ignored (the dummy,
+    the seed input). Column `_policy` (if any) picks one of `bases` (resolved scenario dicts,
+    one per policy). Integer parameters are rounded; yes/no parameters are yes from 0.5 up.
+    Scenarios are rebuilt lazily in each worker and cached there.
+    """
+
+    def __init__(self, bases: list[dict], paths: dict[str, str], reps: int = 1,
+                 source_file: str | None = None):
+        self.bases = bases
+        self.paths = dict(paths)
+        self.reps = int(reps)
+        self.source_file = source_file
+        self._cache: dict[int, Any] = {}
+        self._kinds: dict[str, type] = {}
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_cache"] = {}
+        return state
+
+    def _base(self, k: int):
+        if k not in self._cache:
+            from coopsim.scenario import Scenario
+
+            scenario = Scenario.model_validate(self.bases[k])
+            scenario.source_file = self.source_file
+            self._cache[k] = scenario
+            if not self._kinds:
+                data = scenario.model_dump()
+                for column, path in self.paths.items():
+                    node = data
+                    for part in path.split("."):
+                        node = node[part]
+                    self._kinds[column] = type(node)
+        return self._cache[k]
+
+    def overrides(self, params: dict) -> tuple[int, dict]:
+        k = int(params.get("_policy", 0))
+        self._base(k)
+        values = {}
+        for column, path in self.paths.items():
+            v = params[column]
+            kind = self._kinds.get(column, float)
+            if kind is bool:
+                v = bool(v >= 0.5)
+            elif kind is int:
+                v = int(round(v))
+            else:
+                v = float(v)
+            values[path] = v
+        return k, values
+
+    def __call__(self, params: dict, seed: int) -> dict:
+        from coopsim.runner import evaluate
+
+        k, values = self.overrides(params)
+        scenario = self._base(k).override(values, origin="sensitivity point")
+        return evaluate(scenario, seed=seed, reps=self.reps)
+
+
+class IshigamiTarget:
+    """Ishigami function y = sin x1 + a sin^2 x2 + b x3^4 sin x1 (verification target),
+    optionally plus Gaussian noise drawn from the run seed (sd `noise`)."""
+
+    def __init__(self, a: float = 7.0, b: float = 0.1, delay: float = 0.0,
+                 fail_when_above: dict[str, float] | None = None, noise: float = 0.0):
+        self.a, self.b, self.delay, self.noise = a, b, delay, noise
+        self.fail_when_above = dict(fail_when_above or {})
+
+    def __call__(self, params: dict, seed: int) -> dict:
+        if self.delay:
+            time.sleep(self.delay)
+        for name, limit in self.fail_when_above.items():
+            if params[name] > limit:
+                raise RuntimeError(f"test failure: {name} = {params[name]:.4f} above {limit}")
+        x1, x2, x3 = params["x1"], params["x2"], params["x3"]
+        y = math.sin(x1) + self.a * math.sin(x2) ** 2 + self.b * x3 ** 4 * math.sin(x1)
+        if self.noise:  # a stochastic variant: the seed matters, like in the model
+            y += self.noise * float(np.random.default_rng(seed).standard_normal())
+        return {"y": y}

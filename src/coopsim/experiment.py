@@ -13,6 +13,7 @@ machinery can be checked against analytical indices (experiments/ishigami.toml).
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import math
@@ -37,7 +38,7 @@ ISHIGAMI_OUTPUTS = ("y",)
 DISTRIBUTIONS = ("unif", "logunif", "triang", "truncnorm", "norm")
 METHODS = ("sobol", "morris", "pawn", "delta")
 DUMMY = "dummy"
-SEED_INPUT = "seed"
+SEED_INPUT = "random_seed"
 POLICY_COLUMN = "_policy"
 
 
@@ -109,17 +110,28 @@ class MethodSpec(_Strict):
     pawn_slices: int = Field(10, ge=2, le=100)
     convergence: bool = True
 
+    @field_validator("n")
+    @classmethod
+    def _power_of_two(cls, n, info):
+        name = info.data.get("name")
+        if name in ("sobol", "pawn", "delta") and n & (n - 1):
+            lower = 1 << (n.bit_length() - 1)
+            raise ValueError(f"{name} needs n to be a power of two (Sobol' sequence balance); "
+                             f"use {lower} or {lower * 2}")
+        return n
+
+    @field_validator("levels")
+    @classmethod
+    def _even(cls, levels):
+        if levels % 2:
+            raise ValueError("morris levels must be even")
+        return levels
+
     @model_validator(mode="after")
     def _check(self):
-        pow2 = self.n & (self.n - 1) == 0
-        if self.name in ("sobol", "pawn", "delta") and not pow2:
-            lower = 1 << (self.n.bit_length() - 1)
-            raise ValueError(f"{self.name} needs n to be a power of two (Sobol' sequence balance); "
-                             f"got {self.n}, use {lower} or {lower * 2}")
         if self.name == "sobol" and self.convergence and self.n < 16:
-            raise ValueError("sobol with convergence = true needs n >= 16 (nested designs N/8..N)")
-        if self.name == "morris" and self.levels % 2:
-            raise ValueError(f"morris levels must be even, got {self.levels}")
+            raise ValueError("sobol with convergence = true needs n >= 16 (nested designs N/8..N); "
+                             "raise n or set convergence = false")
         if self.also and self.name != "sobol":
             raise ValueError("'also' applies to method sobol only")
         return self
@@ -146,6 +158,7 @@ class TargetSpec(_Strict):
     a: float = 7.0
     b: float = 0.1
     delay: float = Field(0.0, ge=0, le=10, description="ishigami: seconds slept per run (tests)")
+    noise: float = Field(0.0, ge=0, description="ishigami: sd of Gaussian noise drawn from the run seed")
     fail_when_above: dict[str, float] = Field(
         default_factory=dict, description="ishigami: raise when an input exceeds this (tests)")
 
@@ -186,7 +199,7 @@ class ExperimentFile(_Strict):
         dup = sorted({p for p in paths if paths.count(p) > 1})
         if dup:
             raise ValueError(f"input path listed twice: {', '.join(dup)}")
-        reserved = {DUMMY, SEED_INPUT, POLICY_COLUMN, "index"}
+        reserved = {DUMMY, SEED_INPUT, POLICY_COLUMN, "index", "seed", "error", "seconds", "policy"}
         bad = sorted(set(names) & reserved)
         if bad:
             raise ValueError(f"input name(s) {', '.join(bad)} are reserved; give them another 'name'")
@@ -351,6 +364,9 @@ def _check_against_scenario(exp: Experiment) -> None:
             near = sorted(p for p in known if p.startswith(section + "."))
             hint = f"Parameters of '{section}': {', '.join(near)}." if near else \
                 f"Sections: {', '.join(sorted({p.split('.')[0] for p in known}))}."
+            close = difflib.get_close_matches(inp.path, sorted(known), n=1)
+            if close:
+                hint = f"Did you mean '{close[0]}'? " + hint
             raise UserError(f"{where}: '{inp.path}' is not a numeric or yes/no scenario parameter. {hint}")
         current = base
         for part in inp.path.split("."):

@@ -163,28 +163,59 @@ class Regions:
         return len(self.hr)
 
 
+@dataclass(frozen=True)
+class Geography:
+    """What the data fix about a set of regions (no randomness): computed once per table."""
+    table: pd.DataFrame
+    level: np.ndarray
+    province: np.ndarray
+    hdi_z: np.ndarray          # HDI as a z-score among these regions (0 where unknown)
+    urban: np.ndarray          # cities and provinces
+    density: np.ndarray        # log10 people per km2
+    island: np.ndarray         # infrastructure offset of the island group
+    budget_size: np.ndarray    # programs a budget line at level 1.0 pays for
+    growth_area: np.ndarray    # bit flags
+
+
+def geography(table: pd.DataFrame) -> Geography:
+    n = len(table)
+    level = table["level"].to_numpy()
+    hdi = table["hdi"].to_numpy(float)
+    hdi_z = (np.nan_to_num((hdi - np.nanmean(hdi)) / (np.nanstd(hdi) or 1.0))
+             if np.isfinite(hdi).any() else np.zeros(n))
+    return Geography(
+        table=table, level=level, province=table["province"].to_numpy(), hdi_z=hdi_z,
+        urban=(level == "city") | (level == "province"),
+        density=np.log10(table["population"].to_numpy(float) / table["area_km2"].to_numpy(float)),
+        island=table["island_group"].map(_ISLAND_INFRASTRUCTURE).fillna(0).to_numpy(float),
+        budget_size=np.array([_BUDGET_PROGRAMS[x] for x in level]),
+        growth_area=(table["island_group"].map(_ISLAND_GROWTH_AREA).fillna(0).astype(int).to_numpy()
+                     | table["province"].map(_PROVINCE_GROWTH_AREA).fillna(0).astype(int).to_numpy()))
+
+
+@lru_cache(maxsize=8)
+def indonesia_geography(levels: tuple[str, ...]) -> Geography:
+    table = indonesia_regions()
+    return geography(table[table["level"].isin(levels)].reset_index(drop=True))
+
+
 def build_regions(scenario: Scenario, rng: np.random.Generator) -> Regions:
     sim, r, lev = scenario.simulation, scenario.regions, scenario.levers
     if sim.population == "indonesia":
-        table = indonesia_regions()
-    elif sim.population == "synthetic":
-        table = synthetic_regions(sim.synthetic_regions, rng)
+        geo = indonesia_geography(tuple(sim.levels))
     else:
-        table = read_regions_csv(sim.population)
-    table = table[table["level"].isin(sim.levels)].reset_index(drop=True)
+        table = (synthetic_regions(sim.synthetic_regions, rng) if sim.population == "synthetic"
+                 else read_regions_csv(sim.population))
+        geo = geography(table[table["level"].isin(sim.levels)].reset_index(drop=True))
+    table = geo.table
     if table.empty:
         raise UserError(f"simulation.levels {sim.levels} leaves no regional government in "
                         f"'{sim.population}'. Allowed levels: {', '.join(LEVELS)}.")
     n = len(table)
-    level = table["level"].to_numpy()
-    hdi = table["hdi"].to_numpy(float)
-    hdi_z = np.nan_to_num((hdi - np.nanmean(hdi)) / (np.nanstd(hdi) or 1.0)) if np.isfinite(hdi).any() else np.zeros(n)
-    urban = (level == "city") | (level == "province")
-    density = np.log10(table["population"].to_numpy(float) / table["area_km2"].to_numpy(float))
-    island = table["island_group"].map(_ISLAND_INFRASTRUCTURE).fillna(0).to_numpy(float)
+    level, hdi_z, urban, density, island = geo.level, geo.hdi_z, geo.urban, geo.density, geo.island
 
     def shifted(mean, shift):
-        return np.clip(_beta(rng, mean, n) + shift, 0, 1)
+        return unit(_beta(rng, mean, n) + shift)
 
     hr = shifted(r.hr_capacity, 0.06 * hdi_z + 0.05 * urban - 0.05 * ~urban + lev.hr_training)
     data = shifted(r.data_quality, 0.04 * hdi_z + 0.3 * lev.data_platform)
@@ -195,19 +226,15 @@ def build_regions(scenario: Scenario, rng: np.random.Generator) -> Regions:
     community = shifted(r.community_participation, 0.3 * lev.community_program)
     potential = rng.beta(2.0, 2.0, (n, len(SECTORS)))
     has_line = rng.random(n) < r.budget_line_share
-    size = np.array([_BUDGET_PROGRAMS[x] for x in level])
-    budget = has_line * r.budget_level * size * rng.lognormal(0, 0.3, n)
+    budget = has_line * r.budget_level * geo.budget_size * rng.lognormal(0, 0.3, n)
     bureau = (rng.random(n) < r.bureau_share) | lev.cooperation_bureau
     legal = np.where(rng.random(n) < r.legal_umbrella_share, np.where(rng.random(n) < 0.3, 2, 1), 0)
     legal = np.maximum(legal, {"none": 0, "decree": 1, "perda": 2}[lev.legal_umbrella])
     mid_term_plan = (rng.random(n) < r.mid_term_plan_share) | lev.mid_term_plan
-    province = table["province"].to_numpy()
+    province = geo.province
     diplomat = np.isin(province, scenario.central.diplomat_regions) | lev.diplomat
     unelected = np.isin(province, scenario.elections.unelected_heads) & (level == "province")
-    growth_area = np.zeros(n, dtype=np.int64)
-    if scenario.growth_areas.enabled:
-        growth_area = (table["island_group"].map(_ISLAND_GROWTH_AREA).fillna(0).astype(int).to_numpy()
-                       | table["province"].map(_PROVINCE_GROWTH_AREA).fillna(0).astype(int).to_numpy())
+    growth_area = geo.growth_area.copy() if scenario.growth_areas.enabled else np.zeros(n, dtype=np.int64)
     commitment = _beta(rng, r.leader_commitment, n)
     terms = rng.integers(0, 2, n)  # heads elected in 2024: first or second term
     return Regions(table=table, budget=budget, hr=hr, data=data, bureaucracy=bureaucracy,
@@ -235,16 +262,21 @@ class Partners:
         return len(self.capacity)
 
 
+@lru_cache(maxsize=1)
+def _known_partners() -> tuple[np.ndarray, np.ndarray]:
+    """Names and countries of the distinct known foreign partners, in data order."""
+    known = known_partnerships().drop_duplicates(["foreign_party", "country"])
+    return known["foreign_party"].to_numpy(), known["country"].to_numpy()
+
+
 def build_partners(scenario: Scenario, rng: np.random.Generator) -> Partners:
     p = scenario.partners
-    known = known_partnerships()
-    known = known.drop_duplicates(["foreign_party", "country"])
-    countries = known["country"].to_numpy()
+    known_names, countries = _known_partners()
     # the synthetic pool follows the known spread of countries, plus growth-area neighbours
     pool_countries = np.concatenate([countries, np.repeat(["Malaysia", "Thailand", "Singapore",
                                                            "Brunei", "Philippines"], 6)])
     synth = rng.choice(pool_countries, p.pool_size) if p.pool_size else np.array([], dtype=str)
-    names = np.concatenate([known["foreign_party"].to_numpy(),
+    names = np.concatenate([known_names,
                             [f"{c} partner {i}" for i, c in enumerate(synth)]]).astype(object)
     country = np.concatenate([countries, synth]).astype(object)
     n = len(names)

@@ -48,15 +48,17 @@ def implement(model, rng: np.random.Generator) -> None:
     # the region's budget line is shared by its active partnerships in proportion to need
     region_need = np.bincount(reg, weights=need * e.region_budget[rows], minlength=r.n)
     line = r.budget[reg] / spy * need * e.region_budget[rows] / np.maximum(region_need[reg], 1e-12)
+    # the head's ad-hoc money follows whoever carries the partnership: its sponsor, or the
+    # institutions that replace a lost one (bureau, decree/Perda, RPJMD, joint committee)
+    lead = leadership(model, rows)
     own = (np.minimum(line, need) + e.dedicated[rows] * need
-           + 0.4 * e.sponsor[rows] * need * (not model.in_crisis))
+           + 0.4 * lead * need * (not model.in_crisis))
     partner = e.partner[rows]
     theirs = 0.5 * model.partners.capacity[partner] * e.engagement[rows] * need * e.partner_budget[rows]
     funding = np.minimum(1.0, (own + theirs) / need)
     n_active = np.bincount(reg, minlength=r.n)[reg]
     staff = unit(1.8 * r.hr[reg] / np.sqrt(n_active))
     precision = unit(0.1 + 0.9 * e.clarity[rows])
-    lead = leadership(model, rows)
     bureaucracy = unit(0.15 + 0.9 * r.bureaucracy[reg]
                           - 0.3 * model.rule_change * (1 - r.alignment[reg]))
     infrastructure = 1 - e.economic_share[rows] * (1 - r.infrastructure[reg])

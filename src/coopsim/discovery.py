@@ -40,7 +40,6 @@ import hashlib
 import json
 import math
 import os
-import shutil
 import sys
 import time
 import tomllib
@@ -54,7 +53,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from coopsim.errors import UserError
-from coopsim.executor import BACKENDS, IshigamiTarget, ScenarioTarget, derive_seed, read_results, run_sweep
+from coopsim.executor import (BACKENDS, IshigamiTarget, ScenarioTarget, derive_seed, prepare_sweep_folder,
+                              read_results, run_sweep)
 from coopsim.experiment import DUMMY, SEED_INPUT, Experiment, load_experiment
 
 DEFAULT_POINTS = 10_000
@@ -744,39 +744,14 @@ class Discovery:
         return self
 
 
-def _clear(out: Path) -> None:
-    for name in OWNED:
-        p = out / name
-        if p.is_dir():
-            shutil.rmtree(p)
-        elif p.exists():
-            p.unlink()
-
-
 def run_discovery(d: Discovery, out: Path, *, workers: int = 1, backend: str | None = None,
                   scheduler: str | None = None, resume: bool = False, force: bool = False, progress: bool = True,
                   chunk_size: int | None = None, target=None, command: str | None = None) -> Discovery:
     settings = d.settings
     exp, spec = settings.experiment, settings.spec
-    if resume and force:
-        raise UserError("--resume and --force contradict each other: --resume continues the runs in the output "
-                        "folder, --force deletes them and starts over. Choose one.")
-    backend = backend or ("dask" if scheduler else ("process" if workers > 1 else "serial"))
-    if backend not in BACKENDS:
-        raise UserError(f"unknown backend '{backend}'; choose from {', '.join(BACKENDS)}.")
-    if scheduler and backend != "dask":
-        raise UserError("--scheduler needs the Dask backend (leave --backend out or set it to dask).")
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out}: exists and is not a folder.")
-    if force:
-        _clear(out)
-    elif out.exists() and any(out.iterdir()) and not resume:
-        if (out / "runs").exists():
-            raise UserError(f"{out}: already holds a discovery run. Use --resume to continue it (or to redo the "
-                            f"analysis with new PRIM settings or threshold, reusing the runs), --force to delete "
-                            f"it and start over, or another --out.")
-        raise UserError(f"{out}: exists and is not empty; choose an empty or new folder for --out.")
-    out.mkdir(parents=True, exist_ok=True)
+    backend = prepare_sweep_folder(out, OWNED, what="discovery run", workers=workers, backend=backend,
+                                   scheduler=scheduler, resume=resume, force=force,
+                                   resume_hint=" (or to redo the analysis with new PRIM settings or threshold, reusing the runs)")
     t0 = time.perf_counter()
     design = d.design or build_design(settings)
     d.design = design

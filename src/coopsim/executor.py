@@ -451,3 +451,37 @@ class IshigamiTarget:
         if self.noise:  # a stochastic variant: the seed matters, like in the model
             y += self.noise * float(np.random.default_rng(seed).standard_normal())
         return {"y": y}
+
+
+# -- the output folder of a sweep (sensitivity, discovery, calibration) ----------------------
+def prepare_sweep_folder(out: Path, owned: Sequence[str], *, what: str, workers: int = 1,
+                         backend: str | None = None, scheduler: str | None = None,
+                         resume: bool = False, force: bool = False, resume_hint: str = "") -> str:
+    """Check the options, clear what a sweep owns on --force, refuse a non-empty folder
+    unless --resume, create it; returns the backend to use."""
+    import shutil
+
+    if resume and force:
+        raise UserError(f"--resume and --force contradict each other: --resume continues the {what} in the "
+                        "output folder, --force deletes it and starts over. Choose one.")
+    backend = backend or ("dask" if scheduler else ("process" if workers > 1 else "serial"))
+    if backend not in BACKENDS:
+        raise UserError(f"unknown backend '{backend}'; choose from {', '.join(BACKENDS)}.")
+    if scheduler and backend != "dask":
+        raise UserError("--scheduler needs the Dask backend (leave --backend out or set it to dask).")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: exists and is not a folder.")
+    if force:
+        for name in owned:
+            p = out / name
+            if p.is_dir():
+                shutil.rmtree(p)
+            elif p.exists():
+                p.unlink()
+    elif out.exists() and any(out.iterdir()) and not resume:
+        if (out / "manifest.json").exists() or (out / "runs").exists():
+            raise UserError(f"{out}: already holds a {what}. Use --resume to continue it{resume_hint}, --force "
+                            f"to delete it and start over, or another --out.")
+        raise UserError(f"{out}: exists and is not empty; choose an empty or new folder for --out.")
+    out.mkdir(parents=True, exist_ok=True)
+    return backend

@@ -24,7 +24,6 @@ import io
 import json
 import os
 import platform
-import shutil
 import sys
 import time
 import warnings
@@ -36,8 +35,8 @@ import numpy as np
 import pandas as pd
 
 from coopsim.errors import UserError
-from coopsim.executor import (BACKENDS, IshigamiTarget, ScenarioTarget, derive_seed, read_failures,
-                              read_results, run_sweep, warm_up)
+from coopsim.executor import (BACKENDS, IshigamiTarget, ScenarioTarget, derive_seed, prepare_sweep_folder,
+                              read_failures, read_results, run_sweep, warm_up)
 from coopsim.experiment import (DUMMY, POLICY_COLUMN, SEED_INPUT, Experiment, load_experiment, slug)
 
 MAIN_INDEX = {"sobol": "ST", "morris": "mu_star", "pawn": "median", "delta": "delta"}
@@ -566,15 +565,6 @@ def _versions(backend: str) -> dict:
     return out
 
 
-def _clear(out: Path) -> None:
-    for name in OWNED:
-        p = out / name
-        if p.is_dir():
-            shutil.rmtree(p)
-        elif p.exists():
-            p.unlink()
-
-
 @dataclass
 class Study:
     """Fluent API: Study(path).run(out, workers=2) then .indices, .summary, .convergence."""
@@ -621,24 +611,8 @@ def run_experiment(study: Study, out: Path, *, workers: int = 1, backend: str | 
                    scheduler: str | None = None, resume: bool = False, force: bool = False,
                    progress: bool = True, chunk_size: int | None = None, command: str | None = None) -> Study:
     exp = study.experiment
-    if resume and force:
-        raise UserError("--resume and --force contradict each other: --resume continues the sweep in the "
-                        "output folder, --force deletes it and starts over. Choose one.")
-    backend = backend or ("dask" if scheduler else ("process" if workers > 1 else "serial"))
-    if backend not in BACKENDS:
-        raise UserError(f"unknown backend '{backend}'; choose from {', '.join(BACKENDS)}.")
-    if scheduler and backend != "dask":
-        raise UserError("--scheduler needs the Dask backend (leave --backend out or set it to dask).")
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out}: exists and is not a folder.")
-    if force:
-        _clear(out)
-    elif out.exists() and any(out.iterdir()) and not resume:
-        if (out / "manifest.json").exists() or (out / "runs").exists():
-            raise UserError(f"{out}: already holds a sensitivity run. Use --resume to continue it, --force to "
-                            f"delete it and start over, or another --out.")
-        raise UserError(f"{out}: exists and is not empty; choose an empty or new folder for --out.")
-    out.mkdir(parents=True, exist_ok=True)
+    backend = prepare_sweep_folder(out, OWNED, what="sensitivity run", workers=workers, backend=backend,
+                                   scheduler=scheduler, resume=resume, force=force)
     t0 = time.perf_counter()
     preload = ("coopsim.runner",) if exp.spec.target.kind == "model" else ()
     if backend == "process":

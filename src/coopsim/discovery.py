@@ -39,7 +39,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import sys
 import time
 import tomllib
@@ -53,7 +52,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from coopsim.errors import UserError
-from coopsim.executor import (BACKENDS, IshigamiTarget, ScenarioTarget, derive_seed, prepare_sweep_folder,
+from coopsim.executor import (IshigamiTarget, ScenarioTarget, derive_seed, prepare_sweep_folder,
+                              add_sweep_arguments, check_workers,
                               read_results, run_sweep)
 from coopsim.experiment import DUMMY, SEED_INPUT, Experiment, load_experiment
 
@@ -865,26 +865,13 @@ def add_arguments(parser) -> None:
     parser.add_argument("discovery", metavar="EXPERIMENT",
                         help="discovery file (TOML with a [discovery] table naming an experiment), "
                              "e.g. experiments/failure_discovery.toml")
-    parser.add_argument("--out", required=True, help="results folder")
     parser.add_argument("--points", type=int, default=None,
                         help=f"Latin hypercube size (default: the file's discovery.points, else {DEFAULT_POINTS:,})")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="worker processes (default: every core); 1 runs serially")
-    parser.add_argument("--scheduler", default=None,
-                        help="address of a running Dask scheduler (tcp://host:8786); runs there")
-    parser.add_argument("--backend", choices=BACKENDS, default=None,
-                        help="serial, process or dask; default: dask with --scheduler, else process when "
-                             "--workers > 1, else serial")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue a killed sweep in --out, or redo the analysis on its runs")
-    parser.add_argument("--force", action="store_true", help="delete earlier results in --out first")
-    parser.add_argument("--chunk-size", type=int, default=None, help="runs per chunk file (default: automatic)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_sweep_arguments(parser, resume_help="continue a killed sweep in --out, or redo the analysis on its runs")
 
 
 def main(args) -> int:
-    if args.workers < 1:
-        raise UserError(f"--workers must be 1 or more, got {args.workers}.")
+    check_workers(args.workers)
     d = Discovery(args.discovery, points=args.points)
     command = " ".join(["coopsim", "discover", *sys.argv[2:]]) if len(sys.argv) > 2 else None
     d.run(args.out, workers=args.workers, backend=args.backend, scheduler=args.scheduler, resume=args.resume,

@@ -35,7 +35,8 @@ import numpy as np
 import pandas as pd
 
 from coopsim.errors import UserError
-from coopsim.executor import (BACKENDS, IshigamiTarget, ScenarioTarget, derive_seed, prepare_sweep_folder,
+from coopsim.executor import (IshigamiTarget, ScenarioTarget, derive_seed, prepare_sweep_folder,
+                              add_sweep_arguments, check_workers,
                               read_failures, read_results, run_sweep, warm_up)
 from coopsim.experiment import (DUMMY, POLICY_COLUMN, SEED_INPUT, Experiment, load_experiment, slug)
 
@@ -676,24 +677,11 @@ def run_experiment(study: Study, out: Path, *, workers: int = 1, backend: str | 
 # == command line =============================================================================
 def add_arguments(parser) -> None:
     parser.add_argument("experiment", help="experiment file (TOML), e.g. experiments/obstacles_sobol.toml")
-    parser.add_argument("--out", required=True, help="results folder")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="worker processes (default: every core); 1 runs serially")
-    parser.add_argument("--scheduler", default=None,
-                        help="address of a running Dask scheduler (tcp://host:8786); runs there")
-    parser.add_argument("--backend", choices=BACKENDS, default=None,
-                        help="serial, process (local worker pool) or dask (a LocalCluster of --workers "
-                             "on 127.0.0.1 unless --scheduler); default: dask with --scheduler, else "
-                             "process when --workers > 1, else serial")
-    parser.add_argument("--resume", action="store_true", help="continue a killed sweep in --out")
-    parser.add_argument("--force", action="store_true", help="delete earlier results in --out first")
-    parser.add_argument("--chunk-size", type=int, default=None, help="runs per chunk file (default: automatic)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_sweep_arguments(parser)
 
 
 def main(args) -> int:
-    if args.workers < 1:
-        raise UserError(f"--workers must be 1 or more, got {args.workers}.")
+    check_workers(args.workers)
     study = Study(args.experiment)
     command = " ".join(["coopsim", "sensitivity", *sys.argv[2:]]) if len(sys.argv) > 1 else None
     run_experiment(study, Path(args.out), workers=args.workers, backend=args.backend,

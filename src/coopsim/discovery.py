@@ -53,7 +53,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from coopsim.errors import UserError
 from coopsim.executor import (IshigamiTarget, ScenarioTarget, derive_seed, prepare_sweep_folder,
-                              add_sweep_arguments, check_workers,
+                              add_sweep_arguments, check_workers, write_samples,
                               read_results, run_sweep)
 from coopsim.experiment import DUMMY, SEED_INPUT, Experiment, load_experiment
 
@@ -755,10 +755,7 @@ def run_discovery(d: Discovery, out: Path, *, workers: int = 1, backend: str | N
     t0 = time.perf_counter()
     design = d.design or build_design(settings)
     d.design = design
-    samples = design.points.copy()
-    samples.insert(0, "seed", design.seeds)
-    samples.insert(0, "index", np.arange(len(samples)))
-    samples.to_parquet(out / "samples.parquet", index=False)
+    write_samples(design.points, design.seeds, out / "samples.parquet")
     key = design_key(settings)
     preload = ("coopsim.runner",) if exp.spec.target.kind == "model" else ()
     report = run_sweep(target or make_target(settings), design.points, design.seeds, out / "runs",

@@ -507,3 +507,11 @@ def add_sweep_arguments(parser, resume_help: str = "continue a killed sweep in -
 def check_workers(workers: int) -> None:
     if workers < 1:
         raise UserError(f"--workers must be 1 or more, got {workers}.")
+
+
+def write_samples(points: pd.DataFrame, seeds: np.ndarray, path: Path) -> None:
+    """The design as run: one row per point with its index and seed (samples.parquet)."""
+    samples = points.copy()
+    samples.insert(0, "seed", seeds)
+    samples.insert(0, "index", np.arange(len(samples)))
+    samples.to_parquet(path, index=False)

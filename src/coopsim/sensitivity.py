@@ -36,7 +36,7 @@ import pandas as pd
 
 from coopsim.errors import UserError
 from coopsim.executor import (IshigamiTarget, ScenarioTarget, derive_seed, prepare_sweep_folder,
-                              add_sweep_arguments, check_workers,
+                              add_sweep_arguments, check_workers, write_samples,
                               read_failures, read_results, run_sweep, warm_up)
 from coopsim.experiment import (DUMMY, POLICY_COLUMN, SEED_INPUT, Experiment, load_experiment, slug)
 
@@ -620,10 +620,7 @@ def run_experiment(study: Study, out: Path, *, workers: int = 1, backend: str | 
         warm_up(preload)   # worker imports overlap with sampling below
     design = study.design or build_design(exp)
     study.design = design
-    samples = design.points.copy()
-    samples.insert(0, "seed", design.seeds)
-    samples.insert(0, "index", np.arange(len(samples)))
-    samples.to_parquet(out / "samples.parquet", index=False)
+    write_samples(design.points, design.seeds, out / "samples.parquet")
     target = make_target(exp)
     key = exp.digest()
     report = run_sweep(target, design.points, design.seeds, out / "runs", backend=backend, workers=workers,

@@ -32,6 +32,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_run.py
+	$(PY) benchmarks/bench_sensitivity.py
 
 clean:
 	rm -rf $(VENV) results

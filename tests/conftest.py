@@ -1,3 +1,4 @@
+import math
 import os
 from pathlib import Path
 
@@ -13,3 +14,19 @@ def baseline():
     from coopsim.scenario import load_scenario
 
     return load_scenario(SCENARIOS / "baseline.toml")
+
+
+def ishigami_experiment(*, name: str = "t", seed: int = 7, method: str = "sobol", n: int = 64,
+                        bootstrap: int | None = 100, bounds: tuple[float, float] = (-math.pi, math.pi),
+                        target: str = "", top: str = "") -> str:
+    """An experiment file (TOML text) over the Ishigami verification target, inputs x1..x3.
+
+    `target` adds lines to [target] (noise, delay, fail_when_above); `top` adds tables before
+    [method] (e.g. [stochasticity])."""
+    lines = [f'name = "{name}"', f"seed = {seed}", 'outputs = ["y"]', "[target]", 'kind = "ishigami"', target,
+             top, "[method]", f'name = "{method}"', f"n = {n}"]
+    if bootstrap is not None:
+        lines.append(f"bootstrap = {bootstrap}")
+    for x in ("x1", "x2", "x3"):
+        lines += ["[[inputs]]", f'path = "{x}"', f"bounds = [{bounds[0]!r}, {bounds[1]!r}]"]
+    return "\n".join(line for line in lines if line) + "\n"

@@ -16,6 +16,7 @@ import pytest
 pytest.importorskip("ema_workbench")
 pytest.importorskip("sklearn")
 
+from conftest import ishigami_experiment  # noqa: E402
 from coopsim import cli  # noqa: E402
 from coopsim.discovery import (Discovery, PlantedBoxTarget, build_design, load_discovery,  # noqa: E402
                                make_target, restriction_words)
@@ -26,25 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENTS = ROOT / "experiments"
 
 # x1..x3 on [0, 1] (the Ishigami target's inputs; the planted tests swap the target)
-PLANTED_EXPERIMENT = """
-name = "planted"
-seed = 7
-outputs = ["y"]
-[target]
-kind = "ishigami"
-[method]
-name = "morris"
-n = 4
-[[inputs]]
-path = "x1"
-bounds = [0, 1]
-[[inputs]]
-path = "x2"
-bounds = [0, 1]
-[[inputs]]
-path = "x3"
-bounds = [0, 1]
-"""
+PLANTED_EXPERIMENT = ishigami_experiment(name="planted", method="morris", n=4, bootstrap=None, bounds=(0, 1))
 
 PLANTED_DISCOVERY = """
 [discovery]

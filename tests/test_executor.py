@@ -7,47 +7,24 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
+from conftest import ishigami_experiment
 from coopsim import cli
-from coopsim.executor import IshigamiTarget, derive_seeds, read_failures, read_results, run_sweep
+from coopsim.executor import (MAX_CHUNK, IshigamiTarget, chunk_starts, derive_seeds, read_failures, read_results,
+                              run_sweep)
 from coopsim.sensitivity import Study
 
 ROOT = Path(__file__).resolve().parents[1]
 
-NOISY = """
-name = "noisy_ishigami"
-seed = 11
-outputs = ["y"]
-[target]
-kind = "ishigami"
-noise = 1.0
-{extra}
-[method]
-name = "sobol"
-n = {n}
-bootstrap = 200
-[[inputs]]
-path = "x1"
-bounds = [-3.141592653589793, 3.141592653589793]
-[[inputs]]
-path = "x2"
-bounds = [-3.141592653589793, 3.141592653589793]
-[[inputs]]
-path = "x3"
-bounds = [-3.141592653589793, 3.141592653589793]
-"""
-
-
 def _experiment(folder: Path, n: int = 64, extra: str = "") -> Path:
     path = folder / "exp.toml"
-    path.write_text(textwrap.dedent(NOISY.format(n=n, extra=extra)))
+    path.write_text(ishigami_experiment(name="noisy_ishigami", seed=11, n=n, bootstrap=200,
+                                        target="noise = 1.0\n" + extra))
     return path
 
 
@@ -147,3 +124,31 @@ def test_generic_callable_serial_and_pool_agree(tmp_path):
     pd.testing.assert_frame_equal(read_results(tmp_path / "a").drop(columns="seconds"),
                                   read_results(tmp_path / "b").drop(columns="seconds"))
     assert list(read_failures(tmp_path / "a")["index"]) == list(points.index[points["x3"] > 2.5])
+
+
+def test_guided_chunks_cover_every_point_once_and_shrink_toward_the_end():
+    for n, workers in ((1, 1), (64, 2), (1000, 2), (5000, 8)):
+        starts = chunk_starts(n, workers)
+        sizes = np.diff(starts + [n])
+        assert starts[0] == 0 and sizes.sum() == n and (sizes >= 1).all() and (sizes <= MAX_CHUNK).all()
+        assert (np.diff(sizes) <= 0).all() and sizes[-1] == 1            # big first, single runs last
+    assert chunk_starts(10, 2, chunk_size=4) == [0, 4, 8]
+
+
+def test_resume_keeps_the_first_sessions_chunks_whatever_the_workers(tmp_path):
+    """Started serially (1 worker's layout), resumed on 2 processes: the stored layout is used,
+    only the missing chunks run, and the results equal the uninterrupted sweep's."""
+    rng = np.random.default_rng(4)
+    points = pd.DataFrame(rng.uniform(-3, 3, (60, 3)), columns=["x1", "x2", "x3"])
+    seeds = derive_seeds(9, len(points))
+    target = IshigamiTarget(noise=0.5)
+    first = run_sweep(target, points, seeds, tmp_path / "s", progress=False)
+    whole = read_results(tmp_path / "s")
+    assert first.n_chunks == len(chunk_starts(60, 1)) != len(chunk_starts(60, 2))
+    for k in (0, 3, first.n_chunks - 1):   # as if killed before these finished
+        (tmp_path / "s" / "chunks" / f"chunk_{k:06d}.parquet").unlink()
+    again = run_sweep(target, points, seeds, tmp_path / "s", backend="process", workers=2, resume=True,
+                      progress=False)
+    assert (again.n_chunks, again.ran_chunks, again.skipped_chunks) == (first.n_chunks, 3, first.n_chunks - 3)
+    pd.testing.assert_frame_equal(read_results(tmp_path / "s").drop(columns="seconds"),
+                                  whole.drop(columns="seconds"))

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import ishigami_experiment
 from coopsim import cli
 from coopsim.errors import UserError
 from coopsim.experiment import load_experiment
@@ -55,9 +56,7 @@ def test_ishigami_reproduces_analytical_sobol_indices(tmp_path):
 def test_noisy_ishigami_dummy_measures_the_noise(tmp_path):
     """With noise drawn from the run seed, the dummy's total effect is the noise share of the
     variance (here Var(noise) / Var(y) = 4 / (13.84 + 4) ~ 0.22) and S1 stay unbiased."""
-    exp = _write(tmp_path, "noisy.toml", ISHIGAMI_TOML.replace("kind = \"ishigami\"",
-                                                               "kind = \"ishigami\"\nnoise = 2.0")
-                 .replace("n = 64", "n = 2048"))
+    exp = _write(tmp_path, "noisy.toml", ishigami_experiment(n=2048, target="noise = 2.0"))
     study = Study(exp).run(tmp_path / "out")
     sob = study.indices[study.indices["method"] == "sobol"].set_index(["index", "factor"])["value"]
     assert abs(sob[("ST", "dummy")] - 4 / (13.8446 + 4)) < 0.04
@@ -65,26 +64,7 @@ def test_noisy_ishigami_dummy_measures_the_noise(tmp_path):
 
 
 # -- experiment files: clear errors ---------------------------------------------------------------
-ISHIGAMI_TOML = """
-name = "t"
-seed = 7
-outputs = ["y"]
-[target]
-kind = "ishigami"
-[method]
-name = "sobol"
-n = 64
-bootstrap = 100
-[[inputs]]
-path = "x1"
-bounds = [-3.141592653589793, 3.141592653589793]
-[[inputs]]
-path = "x2"
-bounds = [-3.141592653589793, 3.141592653589793]
-[[inputs]]
-path = "x3"
-bounds = [-3.141592653589793, 3.141592653589793]
-"""
+ISHIGAMI_TOML = ishigami_experiment()
 
 MODEL_TOML = f"""
 name = "m"
@@ -237,8 +217,8 @@ def test_end_to_end_on_the_model_with_policies_and_morris(tmp_path):
 def test_seed_as_input_takes_the_noise_share(tmp_path):
     """With the seed as an input, its index is the noise share (1 / (13.84 + 1) for sd 1) and
     the dummy, now run with the same seed as its base point, has none."""
-    exp = _write(tmp_path, "s.toml", ISHIGAMI_TOML.replace('kind = "ishigami"', 'kind = "ishigami"\nnoise = 1.0')
-                 .replace("n = 64", "n = 1024").replace("[method]", "[stochasticity]\nseed_as_input = true\n[method]"))
+    exp = _write(tmp_path, "s.toml", ishigami_experiment(n=1024, target="noise = 1.0",
+                                                         top="[stochasticity]\nseed_as_input = true"))
     study = Study(exp).run(tmp_path / "out")
     sob = study.indices[study.indices["method"] == "sobol"].set_index(["index", "factor"])["value"]
     assert abs(sob[("ST", "random_seed")] - 1 / 14.8446) < 0.03

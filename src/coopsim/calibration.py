@@ -50,6 +50,8 @@ def latin_hypercube(n: int, priors: dict[str, tuple[float, float]], seed: int) -
 class CalibrationTarget:
     """Picklable target for the executor: one point -> distance and every check's value."""
 
+    preload = ("coopsim.warm_start",)
+
     def __init__(self, base: dict, reps: int, source_file: str | None = None):
         self.base = base
         self.reps = reps

@@ -172,13 +172,9 @@ def run_all(scenarios: list[Scenario], regions: list[int | None], seed: int, rep
             results[s][i] = res
             bar.update()
     else:
-        import multiprocessing as mp
+        from coopsim.executor import worker_context
 
-        if "forkserver" in mp.get_all_start_methods():
-            ctx = mp.get_context("forkserver")
-            ctx.set_forkserver_preload(["coopsim.compare"])
-        else:
-            ctx = mp.get_context("spawn")
+        ctx = worker_context(("coopsim.compare", "coopsim.warm_start"))
         chunk = max(1, min(8, len(tasks) // (4 * workers)))
         with ctx.Pool(workers, initializer=_init_worker, initargs=(scenarios, regions)) as pool:
             for s, i, res in pool.imap_unordered(_run_task, tasks, chunksize=chunk):

@@ -757,11 +757,10 @@ def run_discovery(d: Discovery, out: Path, *, workers: int = 1, backend: str | N
     d.design = design
     write_samples(design.points, design.seeds, out / "samples.parquet")
     key = design_key(settings)
-    preload = ("coopsim.runner",) if exp.spec.target.kind == "model" else ()
     report = run_sweep(target or make_target(settings), design.points, design.seeds, out / "runs",
                        backend=backend, workers=workers, scheduler=scheduler,
                        chunk_size=chunk_size or exp.spec.execution.chunk_size, resume=resume, key=key,
-                       progress=progress, desc=f"discover {exp.spec.name}", preload=preload)
+                       progress=progress, desc=f"discover {exp.spec.name}")
     d.report = report
     results = read_results(out / "runs")
     if len(results) != len(design.points):
@@ -874,14 +873,8 @@ def main(args) -> int:
     d.run(args.out, workers=args.workers, backend=args.backend, scheduler=args.scheduler, resume=args.resume,
           force=args.force, progress=not args.no_progress, chunk_size=args.chunk_size, command=command)
     rep = d.report
-    print(f"{d.settings.experiment.spec.name}: {rep.n_points} runs ({rep.skipped_chunks} of {rep.n_chunks} chunks "
-          f"already done), {rep.seconds:.1f} s on {rep.backend} x{rep.workers}; {int(d.case.sum()):,} cases of "
+    print(f"{d.settings.experiment.spec.name}: {rep.headline()}; {int(d.case.sum()):,} cases of "
           f"interest ({d.settings.case_words}). Results in {args.out}/ (summary.md).")
     for b in d.prim_boxes:
         print(f"  box {b.number}: {b.words} (coverage {b.stats['coverage']:.0%}, density {b.stats['density']:.0%})")
-    if rep.n_failed:
-        first = rep.failures.iloc[0]
-        print(f"{rep.n_failed} run(s) failed; they are listed with their inputs in {args.out}/failures.csv. "
-              f"First: point {int(first['index'])}: {first['error']}", file=sys.stderr)
-        return 1
-    return 0
+    return rep.tell_failures(args.out)

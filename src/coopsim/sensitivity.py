@@ -37,7 +37,7 @@ import pandas as pd
 from coopsim.errors import UserError
 from coopsim.executor import (IshigamiTarget, ScenarioTarget, derive_seed, prepare_sweep_folder,
                               add_sweep_arguments, check_workers, write_samples,
-                              read_failures, read_results, run_sweep, warm_up)
+                              read_results, run_sweep, warm_up)
 from coopsim.experiment import (DUMMY, POLICY_COLUMN, SEED_INPUT, Experiment, load_experiment, slug)
 
 MAIN_INDEX = {"sobol": "ST", "morris": "mu_star", "pawn": "median", "delta": "delta"}
@@ -615,17 +615,16 @@ def run_experiment(study: Study, out: Path, *, workers: int = 1, backend: str | 
     backend = prepare_sweep_folder(out, OWNED, what="sensitivity run", workers=workers, backend=backend,
                                    scheduler=scheduler, resume=resume, force=force)
     t0 = time.perf_counter()
-    preload = ("coopsim.runner",) if exp.spec.target.kind == "model" else ()
+    target = make_target(exp)
     if backend == "process":
-        warm_up(preload)   # worker imports overlap with sampling below
+        warm_up(getattr(target, "preload", ()))   # the workers' forkserver starts while we sample
     design = study.design or build_design(exp)
     study.design = design
     write_samples(design.points, design.seeds, out / "samples.parquet")
-    target = make_target(exp)
     key = exp.digest()
     report = run_sweep(target, design.points, design.seeds, out / "runs", backend=backend, workers=workers,
                        scheduler=scheduler, chunk_size=chunk_size or exp.spec.execution.chunk_size,
-                       resume=resume, key=key, progress=progress, desc=exp.spec.name, preload=preload)
+                       resume=resume, key=key, progress=progress, desc=exp.spec.name)
     study.report = report
     cols = ["index", "seed", "error", *(f"out:{o}" for o in exp.spec.outputs)]
     results = read_results(out / "runs", columns=cols)
@@ -685,12 +684,5 @@ def main(args) -> int:
                    scheduler=args.scheduler, resume=args.resume, force=args.force,
                    progress=not args.no_progress, chunk_size=args.chunk_size, command=command)
     rep = study.report
-    print(f"{study.experiment.spec.name}: {rep.n_points} runs ({rep.skipped_chunks} of {rep.n_chunks} chunks "
-          f"already done), {rep.seconds:.1f} s on {rep.backend} x{rep.workers}. Results in {args.out}/ "
-          f"(summary.md, indices.csv).")
-    if rep.n_failed:
-        first = rep.failures.iloc[0]
-        print(f"{rep.n_failed} run(s) failed; they are listed with their inputs in {args.out}/failures.csv. "
-              f"First: point {int(first['index'])}: {first['error']}", file=sys.stderr)
-        return 1
-    return 0
+    print(f"{study.experiment.spec.name}: {rep.headline()}. Results in {args.out}/ (summary.md, indices.csv).")
+    return rep.tell_failures(args.out)

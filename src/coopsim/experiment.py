@@ -236,12 +236,11 @@ class Experiment:
     @property
     def factor_names(self) -> list[str]:
         """Columns of the sample: the inputs' short names, then dummy and seed if any."""
-        names = [i.short for i in self.inputs]
-        if self.spec.dummy:
-            names.append(DUMMY)
-        if self.spec.stochasticity.seed_as_input:
-            names.append(SEED_INPUT)
-        return names
+        return [i.short for i in self.inputs] + self._extra_factors()
+
+    def _extra_factors(self) -> list[str]:
+        """The factors no input file names: the dummy and the seed, each its own group."""
+        return [DUMMY] * bool(self.spec.dummy) + [SEED_INPUT] * bool(self.spec.stochasticity.seed_as_input)
 
     @property
     def grouped(self) -> bool:
@@ -249,12 +248,7 @@ class Experiment:
 
     @property
     def factor_groups(self) -> list[str]:
-        groups = [i.group or i.short for i in self.inputs]
-        if self.spec.dummy:
-            groups.append(DUMMY)
-        if self.spec.stochasticity.seed_as_input:
-            groups.append(SEED_INPUT)
-        return groups
+        return [i.group or i.short for i in self.inputs] + self._extra_factors()
 
     @property
     def labels(self) -> dict[str, str]:

@@ -116,11 +116,6 @@ def _pool_run(out_dir: Path, k: int, start: int, params: list[dict], seeds: list
     return run_and_write_chunk(_WORKER_TARGET, out_dir, k, start, params, seeds)
 
 
-def _dask_run(target: Target, start: int, params: list[dict], seeds: list[int]) -> list[dict]:
-    # rows go back to the client: a cluster's workers need not share the client's disk
-    return run_chunk(target, start, params, seeds)
-
-
 # -- the sweep ----------------------------------------------------------------------------------
 @dataclass
 class SweepReport:
@@ -211,7 +206,7 @@ def _prepare(out_dir: Path, n_points: int, starts: list[int], key: str, resume: 
 
 def _read_state(state_file: Path) -> dict:
     state = json.loads(state_file.read_text())
-    if "chunk_starts" not in state and state.get("chunk_size"):   # written by coopsim <= 0.1: fixed chunks
+    if "chunk_starts" not in state and state.get("chunk_size"):   # an older sweep.json: fixed-size chunks
         state = {"n_points": state["n_points"], "key": state.get("key", ""),
                  "chunk_starts": chunk_starts(state["n_points"], 1, state["chunk_size"])}
     return state
@@ -227,7 +222,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 def run_sweep(target: Target, points: pd.DataFrame, seeds: Sequence[int], out_dir: str | Path, *,
               backend: str = "serial", workers: int = 1, scheduler: str | None = None,
               chunk_size: int | None = None, resume: bool = False, key: str = "",
-              progress: bool = True, desc: str = "runs", retry_failed: bool = False,
+              progress: bool = True, desc: str = "runs",
               preload: Sequence[str] | None = None) -> SweepReport:
     """Run every point not already on disk; return what happened (failures included).
 
@@ -254,11 +249,6 @@ def run_sweep(target: Target, points: pd.DataFrame, seeds: Sequence[int], out_di
     ends = starts[1:] + [n]
     n_chunks = len(starts)
     done = _prepare(out_dir, n, starts, key, resume)
-    if retry_failed and done:
-        retry = {k for k in done if (pd.read_parquet(chunk_path(out_dir, k), columns=["error"])["error"] != "").any()}
-        for k in retry:
-            chunk_path(out_dir, k).unlink()
-        done -= retry
     todo = [k for k in range(n_chunks) if k not in done]
     report = SweepReport(n_points=n, n_chunks=n_chunks, skipped_chunks=n_chunks - len(todo),
                          backend=backend, workers=workers)
@@ -391,7 +381,8 @@ def _run_dask(target, out_dir, todo, task, finish, workers, scheduler) -> None:
             if k is None:
                 return
             lo, params, sd = task(k)
-            fut = client.submit(_dask_run, target_future, lo, params, sd, pure=False, key=f"coopsim-chunk-{k}-{os.getpid()}-{time.time_ns()}")
+            # rows come back to the client, which writes them: a cluster's workers need not share its disk
+            fut = client.submit(run_chunk, target_future, lo, params, sd, pure=False, key=f"coopsim-chunk-{k}-{os.getpid()}-{time.time_ns()}")
             futures[fut.key] = k
             if ac is not None:
                 ac.add(fut)

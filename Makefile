@@ -11,7 +11,7 @@ PYTHON ?= $(shell for c in python3 python3.12 python3.13 $$(ls -d $${PYENV_ROOT:
 	  v=$$($$c -c 'import sys; print(int(sys.version_info >= (3, 12)))' 2>/dev/null) && [ "$$v" = 1 ] && { command -v $$c; break; }; \
 	done)
 
-.PHONY: demo test venv bench clean
+.PHONY: demo test venv bench clean golden identity
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -33,6 +33,20 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_run.py
 	$(PY) benchmarks/bench_sensitivity.py
+
+# Bit-identity of results (tests/identity): `make identity` runs the fingerprints of the
+# working tree and of REF (a git worktree, default the commit before the architecture
+# refactoring) and compares them; `make golden` records the working tree's as the reference
+# that `make test` checks (only for a change meant to change results).
+IDENTITY_REF ?= f65c78f
+identity: $(STAMP)
+	@rm -rf .identity-ref && git worktree add --detach -q .identity-ref $(IDENTITY_REF)
+	$(PY) tests/identity/fingerprint.py --src .identity-ref/src --out .identity-ref.json; \
+	  rc=$$?; if [ $$rc = 0 ]; then $(PY) tests/identity/fingerprint.py --compare .identity-ref.json --out /dev/null; rc=$$?; fi; \
+	  git worktree remove --force .identity-ref; rm -f .identity-ref.json; exit $$rc
+
+golden: $(STAMP)
+	$(PY) tests/identity/fingerprint.py --out tests/identity/golden.json
 
 clean:
 	rm -rf $(VENV) results

@@ -20,9 +20,9 @@ import tracemalloc
 
 from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
 
-from coopsim.model import CoopModel
-from coopsim.outcomes import summarize
-from coopsim.scenario import load_scenario
+from coopsim.model.model import CoopModel
+from coopsim.model.outcomes import summarize
+from coopsim.config.scenario import load_scenario
 
 
 def coopsim_run(scenario, seed, agents=False):

@@ -58,7 +58,7 @@ _YEARS = 10
 def _scenario():
     global _SCENARIO
     if _SCENARIO is None:
-        from coopsim.scenario import load_scenario
+        from coopsim.config.scenario import load_scenario
 
         _SCENARIO = load_scenario(ROOT / "scenarios" / "baseline.toml").override({"simulation.years": _YEARS})
     return _SCENARIO
@@ -66,7 +66,7 @@ def _scenario():
 
 def ema_model(hr_capacity=0.4, data_quality=0.35, adoption_probability=0.35, budget_line_share=0.3, seed=1):
     """The same model function for EMA Workbench: parameters in, outputs out."""
-    from coopsim.runner import evaluate
+    from coopsim.run.runner import evaluate
 
     t0 = time.perf_counter()
     params = {"hr_capacity": hr_capacity, "data_quality": data_quality,
@@ -101,9 +101,12 @@ def main() -> None:
 
     from SALib import ProblemSpec
 
-    from coopsim.executor import (ScenarioTarget, chunk_starts, derive_seeds, read_results, run_sweep,
-                                  warm_up)
-    from coopsim.runner import evaluate
+    from coopsim.run.targets import ScenarioTarget
+
+    from coopsim.run.executor import chunk_starts, read_results, run_sweep, warm_up
+
+    from coopsim.run.seeds import derive_seeds
+    from coopsim.run.runner import evaluate
 
     sp = ProblemSpec({"names": list(INPUTS), "bounds": [[lo, hi] for _, lo, hi in INPUTS.values()]})
     n_base = max(1, args.points // (len(INPUTS) + 2))
@@ -138,7 +141,7 @@ def main() -> None:
     # time inside the model, measured within the same sweep as its wall time: the machine's
     # speed cancels out of the ratio of the two
     inside: dict[str, list[float]] = {k: [] for k in ("serial", "pool1", "pool2", "ema")}
-    import coopsim.runner as runner
+    import coopsim.run.runner as runner
 
     def timed_evaluate(*a, **kw):   # the bare model call inside the serial runner
         t = time.perf_counter()
@@ -181,7 +184,7 @@ def main() -> None:
 
     from concurrent.futures import ProcessPoolExecutor
 
-    from coopsim.executor import worker_context
+    from coopsim.run.executor import worker_context
 
     ceiling: list[float] = []
     spinners = ProcessPoolExecutor(2, mp_context=worker_context(target.preload))

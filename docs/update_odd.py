@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from coopsim.scenario import parameter_table
+from coopsim.config.scenario import parameter_table
 
 path = Path(__file__).with_name("ODD.md")
 text = path.read_text()

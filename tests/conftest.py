@@ -11,7 +11,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 @pytest.fixture(scope="session")
 def baseline():
-    from coopsim.scenario import load_scenario
+    from coopsim.config.scenario import load_scenario
 
     return load_scenario(SCENARIOS / "baseline.toml")
 
@@ -21,7 +21,7 @@ def ishigami_experiment(*, name: str = "t", seed: int = 7, method: str = "sobol"
                         target: str = "", top: str = "") -> str:
     """An experiment file (TOML text) over the Ishigami verification target, inputs x1..x3.
 
-    `target` adds lines to [target] (noise, delay, fail_when_above); `top` adds tables before
+    `target` adds lines to [target] (noise); `top` adds tables before
     [method] (e.g. [stochasticity])."""
     lines = [f'name = "{name}"', f"seed = {seed}", 'outputs = ["y"]', "[target]", 'kind = "ishigami"', target,
              top, "[method]", f'name = "{method}"', f"n = {n}"]

@@ -40,7 +40,7 @@ STEP_LIMIT_MS = float(os.environ.get("COOPSIM_APP_STEP_LIMIT_MS", 200.0))
 
 # --- the model wrapper, without a browser --------------------------------------------------------
 def _model(**values):
-    from coopsim.app_model import ClassroomModel, default_scenario_path, slider_defaults
+    from coopsim.app.classroom import ClassroomModel, default_scenario_path, slider_defaults
 
     path = default_scenario_path()
     return ClassroomModel(path, seed=1, **{**slider_defaults(path), **values})
@@ -59,7 +59,7 @@ def test_default_scenario_is_class_sized():
 
 
 def test_layout_is_fixed_and_inside_the_view():
-    from coopsim.app_model import VIEW, network_layout
+    from coopsim.app.classroom import VIEW, network_layout
 
     a, b = _model(), _model(turnover=0.0)
     for _ in range(4):
@@ -110,7 +110,7 @@ def test_election_button_holds_an_election_now():
 
 
 def test_node_info_names_traits_and_partnerships():
-    from coopsim.app_model import node_info
+    from coopsim.app.classroom import node_info
 
     model = _model()
     yogya = int(np.flatnonzero(model.regions.table["province"].to_numpy() == "ID-YO")[0])
@@ -279,7 +279,7 @@ def coloured(img: np.ndarray, hex_colour: str, tol: int = 40) -> int:
 def test_class_app_in_a_real_browser(app_server):
     from playwright.sync_api import sync_playwright
 
-    from coopsim.app_model import STAGE_COLORS
+    from coopsim.app.classroom import STAGE_COLORS
 
     folder = app_server["folder"]
     report = []

@@ -8,14 +8,15 @@ import pandas as pd
 import pytest
 
 from coopsim import cli
-from coopsim.compare import (Outcome, effects_table, kaplan_meier, outcome_table, paired_interval,
+from coopsim.workflows.compare import (Outcome, effects_table, kaplan_meier, outcome_table, paired_interval,
                              ranking_table, replications_needed, resolve_region, run_all, run_tracked,
                              unpaired_interval)
-from coopsim.errors import UserError
-from coopsim.outcomes import summarize
-from coopsim.partnerships import STAGES
-from coopsim.runner import replication_seed, simulate
-from coopsim.scenario import load_scenario
+from coopsim.config.errors import UserError
+from coopsim.model.outcomes import summarize
+from coopsim.model.partnerships import STAGES
+from coopsim.run.seeds import replication_seed
+from coopsim.run.runner import simulate
+from coopsim.config.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 REPS = 8

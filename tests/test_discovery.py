@@ -18,10 +18,10 @@ pytest.importorskip("sklearn")
 
 from conftest import ishigami_experiment  # noqa: E402
 from coopsim import cli  # noqa: E402
-from coopsim.discovery import (Discovery, PlantedBoxTarget, build_design, load_discovery,  # noqa: E402
+from coopsim.workflows.discovery import (Discovery, PlantedBoxTarget, build_design, load_discovery,  # noqa: E402
                                make_target, restriction_words)
-from coopsim.errors import UserError  # noqa: E402
-from coopsim.executor import derive_seed  # noqa: E402
+from coopsim.config.errors import UserError  # noqa: E402
+from coopsim.run.seeds import derive_seed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENTS = ROOT / "experiments"
@@ -130,12 +130,12 @@ def test_switches_are_integer_columns_and_seeds_follow_the_index():
 
 
 def test_ema_workbench_and_coopsim_runner_give_identical_outcomes():
-    """The same points and seeds through EMA Workbench's perform_experiments (coopsim.ema model)
+    """The same points and seeds through EMA Workbench's perform_experiments (coopsim.run.ema model)
     and through coopsim's runner (runner.evaluate and the discovery target) agree exactly."""
     from ema_workbench import Sample, SequentialEvaluator, perform_experiments
 
-    from coopsim.ema import SEED, ema_model, split_point
-    from coopsim.runner import evaluate
+    from coopsim.run.ema import SEED, ema_model, split_point
+    from coopsim.run.runner import evaluate
 
     s = load_discovery(EXPERIMENTS / "failure_discovery.toml", points=64)
     exp = s.experiment
@@ -220,7 +220,7 @@ def test_no_case_of_interest_and_contradictory_flags(planted, tmp_path):
 
 def test_report_includes_the_discovery_results(planted, tmp_path):
     """`coopsim report DIR` (the planner's report) embeds the figures and the summary."""
-    report = pytest.importorskip("coopsim.report")
+    report = pytest.importorskip("coopsim.reporting.html")
     out = tmp_path / "rep"
     Discovery(planted, points=300).run(out, target=PlantedBoxTarget({"x1": (0.0, 0.3), "x2": (0.6, 1.0)}))
     page = report.build_report(out)
@@ -233,7 +233,7 @@ def test_report_includes_the_discovery_results(planted, tmp_path):
 def test_prim_handles_switches_as_integers():
     """A planted rule on a yes/no switch and a real input: PRIM (EMA Workbench 3.0 under pandas 3)
     restricts the integer-coded switch and says 'no joint committee' in words."""
-    from coopsim.discovery import PrimSettings, run_prim
+    from coopsim.workflows.discovery import PrimSettings, run_prim
 
     rng = np.random.default_rng(3)
     n = 1200

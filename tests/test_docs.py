@@ -2,8 +2,8 @@
 
 import re
 
-from coopsim.mechanisms import STEP_ORDER
-from coopsim.scenario import parameter_table
+from coopsim.model.mechanisms import STEP_ORDER
+from coopsim.config.scenario import parameter_table
 from conftest import ROOT
 
 

@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 
 from conftest import ishigami_experiment
-from coopsim import cli
-from coopsim.executor import (MAX_CHUNK, IshigamiTarget, chunk_starts, derive_seeds, read_failures, read_results,
-                              run_sweep)
-from coopsim.sensitivity import Study
+from targets import FailingIshigami, SlowIshigami
+from coopsim.run.executor import MAX_CHUNK, chunk_starts, read_failures, read_results, run_sweep
+from coopsim.run.targets import IshigamiTarget
+from coopsim.run.seeds import derive_seeds
+from coopsim.workflows.sensitivity import Study
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,12 +61,14 @@ def test_same_results_serial_process_pool_and_dask(tmp_path):
 def test_killed_sweep_resumes_without_rerunning_finished_chunks(tmp_path):
     """SIGKILL the whole `coopsim sensitivity` process group mid-sweep, resume, and end with
     the indices of an uninterrupted sweep; finished chunk files are never rewritten."""
-    exp = _experiment(tmp_path, n=64, extra="delay = 0.01")    # 384 runs of ~10 ms
+    exp = _experiment(tmp_path, n=64)    # 384 runs of ~10 ms each (SlowIshigami)
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "coopsim.cli", "sensitivity", str(exp), "--out", str(out),
-           "--workers", "2", "--chunk-size", "8", "--no-progress"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    script = ("import sys; from targets import SlowIshigami; from coopsim.workflows.sensitivity import Study; "
+              f"Study({str(exp)!r}).run({str(out)!r}, workers=2, chunk_size=8, "
+              "target=SlowIshigami(0.01, noise=1.0))")
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "tests"))
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, start_new_session=True, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     chunks = out / "runs" / "chunks"
     deadline = time.time() + 60
     while time.time() < deadline and len(list(chunks.glob("chunk_*.parquet"))) < 6:
@@ -78,7 +81,7 @@ def test_killed_sweep_resumes_without_rerunning_finished_chunks(tmp_path):
     assert 6 <= len(before) < n_chunks, len(before)
     assert not (out / "indices.csv").exists()
 
-    resumed = Study(exp).run(out, workers=2, resume=True)
+    resumed = Study(exp).run(out, workers=2, resume=True, target=SlowIshigami(0.0, noise=1.0))
     report = resumed.report
     assert report.skipped_chunks == len(before)
     assert report.ran_chunks == n_chunks - len(before)
@@ -92,9 +95,10 @@ def test_killed_sweep_resumes_without_rerunning_finished_chunks(tmp_path):
 
 
 def test_failed_runs_are_recorded_reported_and_the_sweep_goes_on(tmp_path, capsys):
-    exp = _experiment(tmp_path, n=32, extra="fail_when_above = {x1 = 2.9}")
+    exp = _experiment(tmp_path, n=32)
     out = tmp_path / "out"
-    status = cli.main(["sensitivity", str(exp), "--out", str(out), "--workers", "2", "--no-progress"])
+    study = Study(exp).run(out, workers=2, target=FailingIshigami({"x1": 2.9}, noise=1.0))
+    status = study.report.tell_failures(out)
     err = capsys.readouterr().err
     assert status == 1
     failures = pd.read_csv(out / "failures.csv")
@@ -116,7 +120,7 @@ def test_generic_callable_serial_and_pool_agree(tmp_path):
     points = pd.DataFrame({"x1": rng.uniform(-3, 3, 50), "x2": rng.uniform(-3, 3, 50),
                            "x3": rng.uniform(-3, 3, 50)})
     seeds = derive_seeds(5, len(points))
-    target = IshigamiTarget(noise=0.5, fail_when_above={"x3": 2.5})
+    target = FailingIshigami({"x3": 2.5}, noise=0.5)
     a = run_sweep(target, points, seeds, tmp_path / "a", progress=False)
     b = run_sweep(target, points, seeds, tmp_path / "b", backend="process", workers=2, chunk_size=9,
                   progress=False)

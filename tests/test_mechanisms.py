@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from coopsim.model import CoopModel
-from coopsim.outcomes import summarize
-from coopsim.partnerships import ACTIVE, CAUSES, STAGNANT
-from coopsim.runner import replication_seed, simulate
+from coopsim.model.model import CoopModel
+from coopsim.model.outcomes import summarize
+from coopsim.model.partnerships import ACTIVE, CAUSES, STAGNANT
+from coopsim.run.seeds import replication_seed
+from coopsim.run.runner import simulate
 from conftest import SCENARIOS
 
 REPS = 6
@@ -55,7 +56,7 @@ def test_joint_committee_keeps_partnerships_alive_across_elections(baseline, bas
 def test_turnover_cuts_the_sponsor_of_what_is_not_institutionalised(baseline):
     """At an election, partnerships of regions whose head changed lose their sponsor unless
     the new head adopts them; institutions keep supporting them (leadership factor)."""
-    from coopsim.mechanisms.implementation import leadership
+    from coopsim.model.mechanisms.implementation import leadership
 
     model = CoopModel(baseline.override({"elections.adoption_probability": 0.0}), seed=4, agents=False)
     while model.t < (2029 - 2025) * 4:  # up to the 2029 simultaneous election
@@ -153,7 +154,7 @@ def test_yogyakarta_cases_kyoto_lives_ismailiya_stagnates():
     """Acceptance: over 50 replications the Kyoto-like partnership is still active after 20
     years far more often than the Ismailiya-like one, which mostly stagnates within a few
     years for lack of budget and data."""
-    from coopsim.scenario import load_scenario
+    from coopsim.config.scenario import load_scenario
 
     scenario = load_scenario(SCENARIOS / "yogyakarta_cases.toml")
     kyoto_alive, ismailiya_alive, early, causes = 0, 0, 0, []
@@ -173,7 +174,7 @@ def test_yogyakarta_cases_kyoto_lives_ismailiya_stagnates():
 
 def test_mesa_agents_are_views_on_the_arrays(baseline):
     model = CoopModel(baseline.override({"simulation.years": 1}), seed=1)
-    from coopsim.agents import RegionalGovernment
+    from coopsim.model.agents import RegionalGovernment
 
     govs = model.agents_by_type[RegionalGovernment]
     assert len(govs) == model.regions.n

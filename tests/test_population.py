@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coopsim.errors import UserError
-from coopsim.model import CoopModel
-from coopsim.population import find_region, indonesia_regions
+from coopsim.config.errors import UserError
+from coopsim.model.model import CoopModel
+from coopsim.model.population import find_region, indonesia_regions
 
 
 def test_all_indonesian_regional_governments_with_real_population():

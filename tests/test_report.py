@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from coopsim import cli
-from coopsim.errors import UserError
-from coopsim.report import build_report, markdown_to_html, write_report
+from coopsim.config.errors import UserError
+from coopsim.reporting.html import build_report, markdown_to_html, write_report
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 CHROMIUM = Path("/usr/bin/chromium")

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from coopsim.errors import UserError
-from coopsim.scenario import load_scenario, parameter_paths
+from coopsim.config.errors import UserError
+from coopsim.config.scenario import load_scenario, parameter_paths
 from conftest import ROOT, SCENARIOS
 
 

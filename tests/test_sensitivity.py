@@ -13,9 +13,9 @@ import pytest
 
 from conftest import ishigami_experiment
 from coopsim import cli
-from coopsim.errors import UserError
-from coopsim.experiment import load_experiment
-from coopsim.sensitivity import Study
+from coopsim.config.errors import UserError
+from coopsim.config.experiment import load_experiment
+from coopsim.workflows.sensitivity import Study
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENTS = ROOT / "experiments"

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coopsim import validation as V
-from coopsim.errors import UserError
-from coopsim.partnerships import ACTIVE, ENDED, STAGNANT
-from coopsim.runner import simulate
+from coopsim.workflows import validation as V
+from coopsim.config.errors import UserError
+from coopsim.model.partnerships import ACTIVE, ENDED, STAGNANT
+from coopsim.run.runner import simulate
 from conftest import SCENARIOS
 
 REPS = 10

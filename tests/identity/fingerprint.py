@@ -5,8 +5,9 @@
 Runs, through the command line (`coopsim.cli.main`, in a fresh process each), every shipped
 scenario (3 replications), the Ishigami experiment and a small Morris experiment, a small
 scenario discovery, a small `compare` and `coopsim validate` at test size, then hashes the
-numbers they write: every table's columns, dtypes and values (Parquet read back with pandas;
-CSV and Markdown as text with run times removed). Figures, manifests (dates, versions, commit)
+numbers they write: every Parquet table's columns, dtypes and values; every CSV's columns but
+the prose ones (labels, verdict words); the numbers of Markdown and text files, in order, with
+run times removed). Figures, manifests (dates, versions, commit)
 and timings are left out. `--src` points at another checkout's `src/` (e.g. a `git worktree`
 of the pre-refactoring commit), run from that checkout's root so its relative paths resolve.
 
@@ -31,6 +32,9 @@ SIZES = {"reps": 3, "morris_trajectories": 4, "morris_years": 4, "ishigami_n": 2
          "discover_points": 60, "discover_years": 4, "compare_reps": 3, "validate_reps": 2}
 # Time-dependent words in Markdown/text outputs ("in 12 s", "12.3 s", "seconds").
 _TIMES = re.compile(r"\d+(\.\d+)?\s*(s|seconds)\b")
+_NUMBER = re.compile(r"(?<![A-Za-z_])[-+]?\d+(?:[.,]\d+)*(?:[eE][-+]?\d+)?%?")
+# CSV columns that hold words for readers, not results.
+PROSE_COLUMNS = {"label", "verdict", "words", "rule", "check", "target", "description", "mechanism"}
 
 
 def _hash_parquet(path: Path) -> str:
@@ -43,10 +47,24 @@ def _hash_parquet(path: Path) -> str:
     return h.hexdigest()[:20]
 
 
-def _hash_text(path: Path) -> str:
+def _hash_csv(path: Path) -> str:
+    """Every column but the prose ones (words may be reworded; numbers and codes may not)."""
+    import pandas as pd
+
+    frame = pd.read_csv(path)
+    frame = frame.drop(columns=[c for c in frame.columns if c in PROSE_COLUMNS])
+    h = hashlib.sha256()
+    h.update(json.dumps([str(c) for c in frame.columns]).encode())
+    h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return h.hexdigest()[:20]
+
+
+def _hash_numbers(path: Path) -> str:
+    """The numbers of a text (summary.md, cart_tree.txt), in order, run times left out."""
     text = path.read_text(encoding="utf-8")
-    text = "\n".join(line for line in text.splitlines() if not _TIMES.search(line))
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
+    lines = [line for line in text.splitlines() if not _TIMES.search(line)]
+    numbers = [_NUMBER.findall(line) for line in lines]
+    return hashlib.sha256(json.dumps([n for n in numbers if n]).encode()).hexdigest()[:20]
 
 
 def fingerprint_folder(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
@@ -58,8 +76,10 @@ def fingerprint_folder(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, st
             continue
         if path.suffix == ".parquet":
             out[rel] = _hash_parquet(path)
-        elif path.suffix in (".csv", ".md", ".txt"):
-            out[rel] = _hash_text(path)
+        elif path.suffix == ".csv":
+            out[rel] = _hash_csv(path)
+        elif path.suffix in (".md", ".txt"):
+            out[rel] = _hash_numbers(path)
     return out
 
 

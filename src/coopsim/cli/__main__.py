@@ -1,0 +1,7 @@
+"""`python -m coopsim.cli`: the same as the `coopsim` command."""
+
+import sys
+
+from coopsim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,53 @@
+"""`coopsim run SCENARIO`: replicated runs of one scenario, written as tables, figures and a
+manifest that repeats the run exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coopsim.config.errors import UserError
+from coopsim.config.scenario import load_scenario
+from coopsim.reporting.figures import run_figures
+from coopsim.reporting.folders import prepare_output, write_tables
+from coopsim.reporting.manifest import write_manifest
+from coopsim.run.runner import replicate
+from coopsim.run.seeds import replication_seed
+
+HEADLINE = ("signed", "active_end", "share_failed", "mean_active_lifetime", "survival_5y", "benefits")
+
+
+def add_arguments(parser) -> None:
+    """Options of `coopsim run`."""
+    parser.add_argument("scenario", help="scenario file, e.g. scenarios/baseline.toml")
+    parser.add_argument("--seed", type=int, default=1, help="master seed (default 1)")
+    parser.add_argument("--reps", type=int, default=10, help="replications (default 10)")
+    parser.add_argument("--years", type=int, default=None, help="override simulation.years")
+    parser.add_argument("--out", default=None, help="results folder (default results/<scenario>)")
+    parser.add_argument("--csv", action="store_true", help="also write CSV copies of the tables")
+    parser.add_argument("--force", action="store_true", help="write into a non-empty folder")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def main(args) -> int:
+    """Run the scenario, write the folder, print the headline outcomes."""
+    if args.reps < 1:
+        raise UserError(f"--reps must be at least 1 (got {args.reps}).")
+    scenario = load_scenario(args.scenario)
+    if args.years is not None:
+        scenario = scenario.override({"simulation.years": args.years}, origin="--years")
+    out = prepare_output(args.out or Path("results") / scenario.name, force=args.force)
+    tables = replicate(scenario, args.seed, args.reps, progress=not args.no_progress)
+    write_tables(tables, out, csv=args.csv)
+    figures = run_figures(tables, scenario, out)
+    write_manifest(out, "run", scenario=scenario.model_dump(), scenario_file=args.scenario,
+                   seed=args.seed, reps=args.reps,
+                   replication_seeds=[replication_seed(args.seed, i) for i in range(args.reps)],
+                   outputs=sorted(p.name for p in out.iterdir()) + ["manifest.json"],
+                   repeat=f"coopsim run {args.scenario} --seed {args.seed} --reps {args.reps}"
+                          + (f" --years {args.years}" if args.years else "") + f" --out {out} --force")
+    summary = tables["summary"].drop(columns="replication").agg(["mean", "std"]).T
+    print(f"{scenario.name}: {args.reps} replications, seed {args.seed} -> {out}/")
+    for key in HEADLINE:
+        print(f"  {key:<22} {summary.loc[key, 'mean']:10.3f}  (sd {summary.loc[key, 'std']:.3f})")
+    print(f"  figures: {', '.join(f.name for f in figures)}")
+    return 0

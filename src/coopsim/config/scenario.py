@@ -1,0 +1,369 @@
+"""Scenario files: what a planner edits.
+
+A scenario is a TOML file in `scenarios/`. It may `extends = "other.toml"` and override a
+few keys. Every parameter is declared once, here, with its unit, range, default and the
+paper's section it comes from (docs/ODD.md is the long form of this file). Bad input raises
+`UserError` with one paragraph naming the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from coopsim.config.errors import UserError
+
+SCENARIO_DIR = Path("scenarios")
+
+
+def _p(default, lo=None, hi=None, *, unit: str = "", source: str = "", doc: str = ""):
+    """A parameter: default, range, unit and the paper's section, kept together."""
+    return Field(default, ge=lo, le=hi, description=doc,
+                 json_schema_extra={"unit": unit, "source": source})
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Simulation(Section):
+    years: int = _p(20, 1, 200, unit="years", doc="horizon")
+    steps_per_year: int = _p(4, 1, 12, unit="steps/year", doc="quarterly by default")
+    start_year: int = _p(2025, 1900, 2100, unit="calendar year")
+    population: str = _p("indonesia", doc="'indonesia', 'synthetic', or a CSV path (same columns as the package's regions table)")
+    levels: list[Literal["province", "regency", "city"]] = _p(
+        ["province", "regency", "city"], doc="which levels of government take part")
+    synthetic_regions: int = _p(552, 1, 1_000_000, unit="regions", doc="size of a synthetic population")
+    seed_known_partnerships: bool = _p(True, doc="start from the known partnerships in the data")
+
+
+class Regions(Section):
+    """Obstacles and capacities of the Indonesian side (section 'Hambatan ...')."""
+    budget_line_share: float = _p(0.30, 0, 1, unit="share of regions", source="Hambatan: Funding",
+                                  doc="regions with a fixed budget line for cooperation")
+    budget_level: float = _p(0.50, 0, 1.5, unit="x program need", source="Hambatan: Funding",
+                             doc="size of a budget line relative to what its partnerships need")
+    hr_capacity: float = _p(0.40, 0, 1, unit="index", source="Hambatan: SDM",
+                            doc="mean staff capacity (languages, negotiation, economics, IT); shifted by HDI")
+    data_quality: float = _p(0.35, 0, 1, unit="index", source="Hambatan: Data",
+                             doc="mean knowledge of partners' conditions and potential")
+    bureaucracy_quality: float = _p(0.45, 0, 1, unit="index", source="Hambatan: Policy and bureaucracy",
+                                    doc="professionalism (1) vs rent-seeking (0)")
+    regulatory_alignment: float = _p(0.60, 0, 1, unit="index", source="Hambatan: Policy and bureaucracy",
+                                     doc="regional rules consistent with the centre's")
+    infrastructure: float = _p(0.50, 0, 1, unit="index", source="Hambatan: Infrastructure",
+                               doc="mean quality of roads/ports between economic centres")
+    dprd_support: float = _p(0.55, 0, 1, unit="probability-like index", source="Lifecycle: MoU approved by DPRD",
+                             doc="legislature's readiness to approve MoUs and their funding")
+    community_participation: float = _p(0.30, 0, 1, unit="index", source="Menakar Efektivitas (6)",
+                                        doc="private sector and citizens taking part")
+    leader_commitment: float = _p(0.50, 0, 1, unit="index", source="Menakar Efektivitas: leadership",
+                                  doc="mean commitment of a regional head to foreign cooperation")
+    bureau_share: float = _p(0.10, 0, 1, unit="share of regions", source="Recommendations: cooperation bureau",
+                             doc="regions with a dedicated cooperation bureau")
+    legal_umbrella_share: float = _p(0.15, 0, 1, unit="share of regions", source="Recommendations: SK / Perda",
+                                     doc="regions with a governor's decree or Perda on cooperation")
+    mid_term_plan_share: float = _p(0.10, 0, 1, unit="share of regions", source="Conditions: RPJMD",
+                                    doc="regions that write cooperation into the mid-term plan")
+
+
+class Partners(Section):
+    """Foreign local governments: usually better resourced (Actors)."""
+    pool_size: int = _p(300, 0, 100_000, unit="partners", doc="synthetic partners besides the known ones")
+    capacity: float = _p(0.70, 0, 1, unit="index", doc="mean resources of a foreign partner")
+    interest: float = _p(0.45, 0, 1, unit="index", doc="mean interest in Indonesian partners")
+    data_openness: float = _p(0.50, 0, 1, unit="index", source="Hambatan: Data",
+                              doc="how much a partner's conditions can be learnt")
+
+
+class Elections(Section):
+    """Regional heads: five-year terms, at most one re-election (Law 23/2014 Art. 60)."""
+    timing: Literal["simultaneous", "staggered"] = _p("simultaneous", doc="simultaneous since Nov 2024")
+    first_year: int = _p(2029, 1900, 2200, unit="calendar year", doc="next simultaneous election")
+    term_years: int = _p(5, 1, 10, unit="years")
+    max_terms: int = _p(2, 1, 10, unit="terms")
+    reelection_probability: float = _p(0.55, 0, 1, unit="probability", doc="an eligible incumbent wins")
+    adoption_probability: float = _p(0.35, 0, 1, unit="probability", source="Menakar Efektivitas: turnover",
+                                     doc="a new head adopts a predecessor's partnership (low = strong turnover obstacle)")
+    unelected_heads: list[str] = _p(["ID-YO"], doc="ISO codes of provinces whose head is not elected (DIY: Law 13/2012)")
+
+
+class Central(Section):
+    """Central government: Foreign Ministry and Home Ministry (Actors)."""
+    approval_delay_quarters: float = _p(2.0, 0, 20, unit="quarters", doc="mean Foreign Ministry consideration delay")
+    regulatory_stability: float = _p(0.70, 0, 1, unit="probability/year", source="Hambatan: Policy",
+                                     doc="chance a year passes without a disruptive rule change")
+    diplomat_regions: list[str] = _p(["ID-YO"], doc="ISO codes of provinces with a Foreign Ministry diplomat")
+
+
+class Behaviour(Section):
+    """Rates no source pins down; calibrated to the patterns (docs/TRACE.md)."""
+    exploration_rate: float = _p(0.05, 0, 2, unit="explorations/region/year", source="Lifecycle: exploration")
+    foreign_exploration_rate: float = _p(0.03, 0, 2, unit="explorations/region/year", source="Riau pattern")
+    candidates: int = _p(8, 1, 100, unit="partners", doc="partners a region compares when searching")
+    follow_up: float = _p(0.35, 0, 1, unit="probability/quarter", source="Riau: no follow-up",
+                          doc="base chance an exploration becomes a letter of intent")
+    exploration_patience_quarters: int = _p(6, 1, 40, unit="quarters", doc="an exploration with no follow-up by then dies")
+    drafting: float = _p(0.70, 0, 1, unit="probability/quarter", doc="base chance an LoI is drafted into an MoU")
+    program_cost: float = _p(1.0, 0.01, 10, unit="budget units/program/year")
+    activity_threshold: float = _p(0.25, 0, 1, unit="activity index", source="stagnansi",
+                                   doc="below it a quarter counts as inactive")
+    stagnation_quarters: int = _p(4, 1, 40, unit="quarters", doc="inactive quarters before stagnation")
+    revival_rate: float = _p(0.02, 0, 1, unit="probability/quarter", doc="a dormant partnership's base chance of revival")
+    junket_propensity: float = _p(0.6, 0, 1, unit="share of spending", source="ajang rekreasi para birokrat",
+                                  doc="spending lost to trips when bureaucracy and community are weakest")
+    feedback: float = _p(0.03, 0, 1, unit="per benefit unit", source="Menakar Efektivitas (6), (7)",
+                         doc="how strongly delivered benefits raise support and engagement")
+    activity_noise: float = _p(0.15, 0, 1, unit="sd (log)", doc="quarter-to-quarter variation in activity")
+
+
+class Levers(Section):
+    """Policy levers a planner switches on (Conditions and Recommendations)."""
+    joint_committee: bool = _p(False, source="Conditions: joint committee", doc="every new partnership gets one")
+    dedicated_budget: float = _p(0.0, 0, 2, unit="x program need", source="Conditions: dedicated funds",
+                                 doc="budget earmarked per partnership")
+    cooperation_bureau: bool = _p(False, source="Recommendations: bureau", doc="every region gets a bureau")
+    hr_training: float = _p(0.0, 0, 1, unit="index points", source="Hambatan: SDM", doc="added to staff capacity")
+    data_platform: bool = _p(False, source="Hambatan: Data", doc="shared partner data for every region")
+    diplomat: bool = _p(False, source="Actors: Kemlu diplomat", doc="a diplomat in every province")
+    legal_umbrella: Literal["none", "decree", "perda"] = _p("none", source="Recommendations: SK then Perda")
+    community_program: bool = _p(False, source="Conditions: people-to-people", doc="community participation program")
+    mid_term_plan: bool = _p(False, source="Conditions: RPJMD", doc="cooperation written into the mid-term plan")
+
+
+class Shock(Section):
+    """A national shock (the 1998 crisis cut West Java - South Australia for eight years)."""
+    crisis_year: int | None = _p(None, 1900, 2200, unit="calendar year")
+    budget_cut: float = _p(0.8, 0, 1, unit="share of budgets lost")
+    duration_years: float = _p(2.0, 0, 50, unit="years")
+    downturn_country: str | None = _p(None, doc="relations with this country sour")
+    downturn_year: int | None = _p(None, 1900, 2200, unit="calendar year")
+    downturn_engagement: float = _p(0.5, 0, 1, unit="share of engagement lost")
+
+
+class GrowthAreas(Section):
+    """IMT-GT, IMS-GT, BIMP-EAGA: frameworks that ease finding and keeping partners."""
+    enabled: bool = _p(True)
+    search_bonus: float = _p(3.0, 1, 20, unit="x weight", doc="member partners are this much likelier candidates")
+    data_bonus: float = _p(0.2, 0, 1, unit="index points", doc="shared data")
+    meetings: bool = _p(True, doc="regular meetings act as a yearly follow-up")
+
+
+class Case(Section):
+    """A named partnership pinned by the scenario (e.g. Yogyakarta-Kyoto)."""
+    name: str = Field(description="label in the ledger")
+    region: str = Field(description="region name or ISO code")
+    partner: str = Field(description="a known partner's name, or a new one")
+    country: str = Field("", description="partner's country")
+    signed_year: int | None = Field(None, description="year the MoU was signed")
+    dedicated_budget: float = Field(0.0, ge=0, le=2, description="funds earmarked, x program need")
+    joint_committee: bool = Field(False, description="a joint committee meets yearly")
+    data: float = Field(0.5, ge=0, le=1, description="knowledge of this partner")
+    partner_capacity: float = Field(0.7, ge=0, le=1, description="partner's resources")
+    partner_interest: float = Field(0.5, ge=0, le=1, description="partner's interest and initial engagement")
+    partner_budget: bool = Field(True, description="the foreign side funds its part")
+    region_budget: bool = Field(True, description="the region's budget line pays a share")
+    term_years: int = Field(5, ge=1, le=10, description="MoU term before renewal")
+    programs: int = Field(3, ge=1, le=7, description="sector programs, matched to both potential maps")
+
+
+class Scenario(Section):
+    name: str = "unnamed"
+    description: str = ""
+    extends: str | None = None
+    simulation: Simulation = Simulation()
+    regions: Regions = Regions()
+    partners: Partners = Partners()
+    elections: Elections = Elections()
+    central: Central = Central()
+    behaviour: Behaviour = Behaviour()
+    levers: Levers = Levers()
+    shock: Shock = Shock()
+    growth_areas: GrowthAreas = GrowthAreas()
+    cases: list[Case] = []
+    source_file: str | None = Field(None, exclude=True)
+
+    def override(self, values: dict[str, Any], origin: str = "override") -> "Scenario":
+        """A copy with dotted-path values set, validated, e.g. {"regions.hr_capacity": 0.6}."""
+        data = self.model_dump()
+        for path, value in values.items():
+            _set_dotted(data, path, value, origin)
+        return _validate(data, origin, source_file=self.source_file)
+
+    @property
+    def steps(self) -> int:
+        return self.simulation.years * self.simulation.steps_per_year
+
+
+def _set_dotted(data: dict, path: str, value: Any, origin: str) -> None:
+    keys = path.split(".")
+    node = data
+    for i, key in enumerate(keys):
+        if not isinstance(node, dict) or key not in node:
+            where = ".".join(keys[:i]) or "the scenario"
+            allowed = ", ".join(sorted(node)) if isinstance(node, dict) else "none (not a table)"
+            raise UserError(f"{origin}: unknown parameter '{path}': '{key}' is not a key of {where}. "
+                            f"Allowed there: {allowed}.")
+        if i == len(keys) - 1:
+            node[key] = value
+        else:
+            node = node[key]
+
+
+def parameter_paths(scenario: Scenario | None = None) -> list[str]:
+    """Every numeric or boolean parameter's dotted path (for experiments and the app)."""
+    scenario = scenario or Scenario()
+    paths = []
+    for section, value in scenario.model_dump().items():
+        if isinstance(value, dict):
+            paths += [f"{section}.{k}" for k, v in value.items() if isinstance(v, (int, float, bool))]
+    return paths
+
+
+def _describe_error(err: dict, origin: str) -> str:
+    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        parent = Scenario
+        for part in err["loc"][:-1]:
+            field = parent.model_fields.get(str(part)) if hasattr(parent, "model_fields") else None
+            parent = field.annotation if field is not None else None
+        allowed = ", ".join(parent.model_fields) if parent is not None and hasattr(parent, "model_fields") else "see docs/ODD.md"
+        return f"{origin}: unknown key '{key}'. Allowed keys here: {allowed}."
+    return f"{origin}: key '{key}': {err['msg']} (got {err.get('input')!r}). See docs/ODD.md for each parameter's range."
+
+
+def _validate(data: dict, origin: str, source_file: str | None = None) -> Scenario:
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = f" ({len(exc.errors()) - 1} more problem(s) after this one.)" if len(exc.errors()) > 1 else ""
+        raise UserError(_describe_error(first, origin) + more) from None
+    scenario.source_file = source_file
+    return scenario
+
+
+def _read_toml(path: Path) -> dict:
+    if not path.exists():
+        raise UserError(f"{path}: no such scenario file. Scenario files are TOML files such as "
+                        f"scenarios/baseline.toml; run 'coopsim scenarios' to list them.")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: not valid TOML ({exc}). Check quotes, brackets and '=' signs "
+                        f"on that line.") from None
+
+
+def _merge(base: dict, top: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    path = path.resolve()
+    if path in seen:
+        raise UserError(f"{path}: 'extends' makes a cycle ({' -> '.join(p.name for p in seen + (path,))}).")
+    data = _read_toml(path)
+    parent = data.get("extends")
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise UserError(f"{path}: key 'extends' must be a file name (text), got {parent!r}.")
+    parent_path = (path.parent / parent)
+    if not parent_path.exists():
+        raise UserError(f"{path}: key 'extends' names '{parent}', which does not exist next to it.")
+    return _merge(_resolve(parent_path, seen + (path,)), data)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file (following `extends`) and validate it."""
+    path = Path(path)
+    return _validate(_resolve(path), str(path), source_file=str(path))
+
+
+def scenario_files(folder: Path = SCENARIO_DIR) -> list[tuple[Path, str]]:
+    out = []
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            out.append((path, str(data.get("description", "")).strip().splitlines()[0] if data.get("description") else ""))
+        except tomllib.TOMLDecodeError:
+            out.append((path, "(not valid TOML)"))
+    return out
+
+
+# --- `coopsim scenarios` -------------------------------------------------------------------
+def add_arguments(parser) -> None:
+    parser.add_argument("folder", nargs="?", default=str(SCENARIO_DIR), help="folder of scenario files")
+
+
+def main(args) -> int:
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise UserError(f"{folder}: no such folder of scenario files.")
+    files = scenario_files(folder)
+    width = max((len(p.name) for p, _ in files), default=0)
+    for path, line in files:
+        print(f"{path.name:<{width}}  {line}")
+    return 0
+
+
+# --- the parameter table of docs/ODD.md ------------------------------------------------------
+def parameter_table() -> str:
+    """Markdown table of every scenario parameter: path, default, range, unit, paper's
+    section, meaning. docs/ODD.md embeds it; a test keeps the two identical."""
+    lines = ["| parameter | default | range | unit | paper / source | meaning |",
+             "|---|---|---|---|---|---|"]
+    for section_name, field in Scenario.model_fields.items():
+        section = field.annotation
+        if not (isinstance(section, type) and issubclass(section, Section)):
+            continue
+        for name, f in section.model_fields.items():
+            lo = hi = None
+            for m in f.metadata:
+                lo = getattr(m, "ge", lo)
+                hi = getattr(m, "le", hi)
+            extra = f.json_schema_extra or {}
+            rng = f"{lo} – {hi}" if lo is not None or hi is not None else _choices(f.annotation)
+            source = extra.get("source") or _SECTION_SOURCE.get(section_name, "")
+            lines.append(f"| `{section_name}.{name}` | `{f.default!r}` | {rng} | {extra.get('unit', '')} "
+                         f"| {source} | {f.description or ''} |")
+    lines += ["", "Fields of a `[[cases]]` entry (a named partnership pinned by the scenario):", "",
+              "| field | default | meaning |", "|---|---|---|"]
+    for name, f in Case.model_fields.items():
+        default = "required" if f.is_required() else f"`{f.default!r}`"
+        lines.append(f"| `{name}` | {default} | {f.description or ''} |")
+    return "\n".join(lines)
+
+
+_SECTION_SOURCE = {
+    "simulation": "model design",
+    "partners": "Actors: foreign local governments",
+    "elections": "Menakar Efektivitas; Law 23/2014, Law 10/2016",
+    "central": "Actors: central government",
+    "behaviour": "calibrated (docs/TRACE.md)",
+    "levers": "Conditions / Recommendations",
+    "shock": "SOURCES.md: West Java–South Australia",
+    "growth_areas": "Forms: IMT-GT, IMS-GT, BIMP-EAGA",
+}
+
+
+def _choices(annotation) -> str:
+    from typing import get_args
+
+    args = get_args(annotation)
+    if args and all(isinstance(a, str) for a in args):
+        return " / ".join(args)
+    if annotation is bool:
+        return "true / false"
+    return str(getattr(annotation, "__name__", annotation)).replace("|", "or")

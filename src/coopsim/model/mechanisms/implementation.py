@@ -1,0 +1,99 @@
+"""Implementation of programs (mechanisms c, d, h).
+
+Each quarter an active partnership's activity is set by its scarcest input (Liebig's law),
+and that input is recorded as the binding cause:
+  budget        region's budget line share + dedicated funds + the head's ad-hoc money + the
+                partner's contribution, against the programs' cost;
+  hr            staff capacity spread over the region's active partnerships;
+  data          precision of programs (vague when data on the partner was poor);
+  leadership    the sponsor's support, or the institutions that replace it;
+  bureaucracy   professionalism; contradicting rules hurt in a year of rule changes;
+  infrastructure for trade, industry and agriculture programs;
+  partner       the foreign side's engagement;
+  legal         binding force of the agreement (decree/Perda, joint committee).
+Junkets: where bureaucracy is weak and the community absent, part of the spending goes to
+officials' trips and delivers nothing. Feedback: delivered benefits raise the partner's
+engagement, community participation and DPRD support; an unbalanced partnership (the
+partner pays for everything) lowers the partner's engagement.
+"""
+
+import numpy as np
+
+from coopsim.model.population import unit
+from coopsim.model.partnerships import ACTIVE, CAUSES
+
+
+def institutional_support(model, rows: np.ndarray) -> np.ndarray:
+    """What keeps a partnership going without its sponsor: the region's institutions and a
+    joint committee (Conditions: continuity)."""
+    e, r = model.partnerships, model.regions
+    return 1 - (1 - r.institutionalisation[e.region[rows]]) * (1 - 0.6 * e.committee[rows])
+
+
+def leadership(model, rows: np.ndarray) -> np.ndarray:
+    e = model.partnerships
+    return np.maximum(e.sponsor[rows], 0.85 * institutional_support(model, rows))
+
+
+def implement(model, rng: np.random.Generator) -> None:
+    e, r, s, spy = model.partnerships, model.regions, model.params, model.steps_per_year
+    b = s.behaviour
+    noise = rng.lognormal(0, b.activity_noise, e.capacity)  # fixed size per step
+    rows = e.where(ACTIVE)
+    model.activity_factors = None
+    if not len(rows):
+        return
+    reg = e.region[rows]
+    need = e.n_programs[rows] * b.program_cost / spy
+    # the region's budget line is shared by its active partnerships in proportion to need
+    region_need = np.bincount(reg, weights=need * e.region_budget[rows], minlength=r.n)
+    line = r.budget[reg] / spy * need * e.region_budget[rows] / np.maximum(region_need[reg], 1e-12)
+    # the head's ad-hoc money follows whoever carries the partnership: its sponsor, or the
+    # institutions that replace a lost one (bureau, decree/Perda, RPJMD, joint committee)
+    lead = leadership(model, rows)
+    own = (np.minimum(line, need) + e.dedicated[rows] * need
+           + 0.4 * lead * need * (not model.in_crisis))
+    partner = e.partner[rows]
+    theirs = 0.5 * model.partners.capacity[partner] * e.engagement[rows] * need * e.partner_budget[rows]
+    funding = np.minimum(1.0, (own + theirs) / need)
+    n_active = np.bincount(reg, minlength=r.n)[reg]
+    staff = unit(1.8 * r.hr[reg] / np.sqrt(n_active))
+    precision = unit(0.1 + 0.9 * e.clarity[rows])
+    bureaucracy = unit(0.15 + 0.9 * r.bureaucracy[reg]
+                          - 0.3 * model.rule_change * (1 - r.alignment[reg]))
+    infrastructure = 1 - e.economic_share[rows] * (1 - r.infrastructure[reg])
+    engagement = unit(e.engagement[rows] + model.partners.engagement_shift[partner])
+    legal = unit(0.55 + 0.25 * e.obligation[rows] + 0.3 * e.committee[rows])
+    factors = np.stack([funding, staff, precision, lead, bureaucracy, infrastructure,
+                        engagement, legal])  # order of CAUSES
+    binding = factors.argmin(axis=0)
+    activity = unit(factors[binding, np.arange(len(rows))] * noise[rows])
+    model.activity_factors = factors
+
+    junket = b.junket_propensity * (1 - r.bureaucracy[reg]) * (1 - r.community[reg]) \
+        * (1 - 0.5 * e.committee[rows])
+    spent = np.minimum(own, need)
+    delivered = activity * e.comp[rows] * (1 - junket) * need
+    e.activity[rows] = activity
+    e.activity_sum[rows] += activity
+    e.active_quarters[rows] += 1
+    e.spending[rows] += spent
+    e.partner_spending[rows] += np.minimum(theirs, need)
+    e.junkets[rows] += spent * junket
+    e.benefits[rows] += delivered
+    low = activity < b.activity_threshold
+    e.low_count[rows] = np.where(low, e.low_count[rows] + 1, 0)
+    e.cause[rows] = np.where(low, binding, e.cause[rows])
+    model.benefits_this_step = float(delivered.sum())
+    model.spending_this_step = float(spent.sum())
+
+    # feedback (h): success breeds engagement and support; imbalance erodes the partner's
+    k = b.feedback
+    imbalance = unit((theirs - own) / need)
+    e.engagement[rows] = unit(e.engagement[rows] + k * (activity - 0.3) - 0.5 * k * imbalance)
+    gain = np.bincount(reg, weights=k * (delivered / need - 0.1), minlength=r.n) / 4
+    r.community = unit(r.community + 0.5 * gain)
+    r.dprd = unit(r.dprd + 0.5 * gain)
+
+
+assert len(CAUSES) == 8  # factors above are stacked in CAUSES order

@@ -1,0 +1,151 @@
+"""Partner search and the first steps of a partnership (mechanisms a and i).
+
+A region explores (penjajakan) at a rate raised by its head's commitment, its staff and a
+diplomat; foreign governments also explore regions (the Riau pattern). The region compares a
+few candidate partners by the complementarity of their potential maps (Usmar Salam: strong
+helps weak, exchange of advantages), but sees it through its data: with poor data the
+estimate is noisy, matches are misjudged and programs are chosen vaguely. Growth-area
+members find partners in member countries more easily and know more about them.
+Explorations become letters of intent only if someone follows up (staff, sponsor,
+bureaucracy); foreign-initiated ones need an active staff to notice them. What is not
+followed up in time dies quietly.
+"""
+
+import numpy as np
+
+from coopsim.model.partnerships import (BUREAUCRACY, DATA, EXPLORATION, HR, LEADERSHIP, LOI, MOU,
+                                  Partnerships)
+from coopsim.model.population import ECONOMIC_SECTORS, complementarity, unit
+
+TOP_SECTORS = 3  # a partnership's value is that of its best few sectors
+
+
+def edge_data(model, region: np.ndarray, partner: np.ndarray) -> np.ndarray:
+    """Knowledge of this partner: the region's data, the partner's openness, shared
+    growth-area data and a diplomat's help."""
+    r, p, ga = model.regions, model.partners, model.params.growth_areas
+    same_ga = (r.growth_area[region] & p.growth_area[partner]) != 0
+    return unit(0.65 * r.data[region] + 0.35 * p.openness[partner]
+                   + ga.data_bonus * same_ga + 0.15 * r.diplomat[region])
+
+
+def growth_area_pools(regions, partners, bonus: float):
+    """Per region: the share of its candidates drawn from partners of its growth areas, and
+    those partners as rows of a padded table (computed once per run)."""
+    masks = np.unique(regions.growth_area)
+    pools = [np.flatnonzero(partners.growth_area & mask) if mask else np.zeros(0, int) for mask in masks]
+    width = max(1, max(len(p) for p in pools))
+    table = np.zeros((len(masks), width), dtype=np.int64)
+    for i, pool in enumerate(pools):
+        table[i, : len(pool)] = pool
+    size = np.array([len(p) for p in pools])
+    which = np.searchsorted(masks, regions.growth_area)
+    share = np.where(size[which] > 0, bonus * size[which] / (bonus * size[which] + partners.n - size[which]), 0.0)
+    return which, share, table, np.maximum(size, 1)
+
+
+def _candidates(model, explorers: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """(n, K) candidate partners; growth-area partners weighted by `search_bonus`."""
+    which, share, table, size = model.growth_area_pools
+    shape = (len(explorers), model.params.behaviour.candidates)
+    u = rng.random((3,) + shape)
+    anyone = (u[0] * model.partners.n).astype(np.int64)
+    pool = which[explorers][:, None]
+    neighbour = table[pool, (u[1] * size[pool]).astype(np.int64)]
+    return np.where(u[2] < share[explorers][:, None], neighbour, anyone)
+
+
+def explore(model, rng: np.random.Generator) -> None:
+    r, b, spy = model.regions, model.params.behaviour, model.steps_per_year
+    u = rng.random((2, r.n))  # fixed size: common random numbers across scenarios
+    drive = (0.5 + r.leader_commitment) * (0.5 + r.hr) * (1 + 0.5 * r.diplomat)
+    own = u[0] < b.exploration_rate / spy * drive
+    foreign = u[1] < b.foreign_exploration_rate / spy * model.attractiveness
+    explorers = np.concatenate([np.flatnonzero(own), np.flatnonzero(foreign)])
+    if len(explorers) == 0:
+        return
+    initiative = np.concatenate([np.zeros(own.sum(), bool), np.ones(foreign.sum(), bool)])
+    cand = _candidates(model, explorers, rng)
+    reg = np.repeat(explorers[:, None], cand.shape[1], axis=1)
+    sector_value = complementarity(r.potential[reg], model.partners.potential[cand])  # (n, K, 7)
+    true = np.partition(sector_value, -TOP_SECTORS, axis=2)[:, :, -TOP_SECTORS:].mean(axis=2)
+    data = edge_data(model, reg, cand)
+    perceived = true + rng.normal(0, 0.35, true.shape) * (1 - data)
+    pick = perceived.argmax(axis=1)
+    rows = np.arange(len(explorers))
+    partner = cand[rows, pick]
+    # misjudged: with full knowledge a better candidate would have been chosen
+    ordered = np.sort(true, axis=1)
+    k = true.shape[1]
+    misjudged = true[rows, pick] < 0.5 * (ordered[:, (k - 1) // 2] + ordered[:, k // 2])  # below median
+    # programs: sectors that look best, through the same noisy lens; poor data -> vague
+    values = sector_value[rows, pick]
+    noisy = values + rng.normal(0, 0.3, values.shape) * (1 - data[rows, pick])[:, None]
+    n_programs = 1 + rng.binomial(4, 0.5, len(rows))
+    rank = np.argsort(np.argsort(-noisy, axis=1), axis=1)
+    programs = rank < n_programs[:, None]
+    comp = (values * programs).sum(axis=1) / n_programs
+    keep = _new_pairs(model.partnerships, explorers, partner)
+    if not keep.any():
+        return
+    e = model.partnerships
+    new = e.add(explorers[keep], partner[keep], stage=EXPLORATION, t_explore=model.t,
+                t_stage=model.t, data=data[rows, pick][keep], clarity=data[rows, pick][keep],
+                comp=comp[keep], misjudged=misjudged[keep], foreign_initiative=initiative[keep],
+                sponsor=r.leader_commitment[explorers[keep]],
+                engagement=model.partners.interest[partner[keep]], n_programs=n_programs[keep],
+                committee=model.params.levers.joint_committee,
+                dedicated=model.params.levers.dedicated_budget)
+    e.programs[new] = programs[keep]
+    e.economic_share[new] = (programs[keep] & ECONOMIC_SECTORS).sum(axis=1) / n_programs[keep]
+    model.formed_this_step += len(new)
+
+
+def _new_pairs(edges: Partnerships, region: np.ndarray, partner: np.ndarray) -> np.ndarray:
+    """Skip pairs already linked (or picked twice this step)."""
+    seen = set(edges.pairs)
+    keep = np.zeros(len(region), dtype=bool)
+    for i, pair in enumerate(zip(region.tolist(), partner.tolist())):
+        if pair not in seen:
+            keep[i] = True
+            seen.add(pair)
+    return keep
+
+
+def follow_up(model, rng: np.random.Generator) -> None:
+    """Exploration -> letter of intent -> drafted MoU, or a quiet death (no follow-up)."""
+    e, r, b, t = model.partnerships, model.regions, model.params.behaviour, model.t
+    speed = 0.4 + 0.6 * r.bureaucracy
+    u = rng.random(e.capacity)  # fixed size per step
+    # exploration -> LoI: someone must act; foreign initiatives need active staff to notice
+    rows = e.where(EXPLORATION)
+    if len(rows):
+        reg = e.region[rows]
+        notice = np.where(e.foreign_initiative[rows], r.hr[reg], 1.0)
+        p = b.follow_up * (0.3 + r.hr[reg]) * (0.3 + e.sponsor[rows]) * speed[reg] * notice \
+            * (1 + 0.5 * r.diplomat[reg])
+        go = u[rows] < p
+        e.move(rows[go], LOI, t)
+        e.t_loi[rows[go]] = t
+        stale = ~go & (t - e.t_stage[rows] >= b.exploration_patience_quarters)
+        if stale.any():
+            s = rows[stale]
+            factors = np.stack([r.hr[e.region[s]], e.data[s], e.sponsor[s], speed[e.region[s]]])
+            e.end(s, np.array([HR, DATA, LEADERSHIP, BUREAUCRACY])[factors.argmin(axis=0)], t)
+            model.abandoned_this_step += len(s)
+    # LoI -> MoU draft: staff and data make a precise draft
+    rows = e.where(LOI)
+    rows = rows[e.t_stage[rows] < t]  # not in the same step it arrived
+    if len(rows):
+        reg = e.region[rows]
+        p = b.drafting * (0.4 + 0.6 * e.data[rows]) * (0.4 + 0.6 * r.hr[reg]) * speed[reg] \
+            * (0.4 + 0.6 * np.maximum(e.sponsor[rows], r.institutionalisation[reg]))
+        go = u[rows] < p
+        e.move(rows[go], MOU, t)
+        e.approval_due[rows[go]] = np.inf  # set by approval
+        stale = ~go & (t - e.t_stage[rows] >= 2 * b.exploration_patience_quarters)
+        if stale.any():
+            s = rows[stale]
+            factors = np.stack([r.hr[e.region[s]], e.data[s], e.sponsor[s], speed[e.region[s]]])
+            e.end(s, np.array([HR, DATA, LEADERSHIP, BUREAUCRACY])[factors.argmin(axis=0)], t)
+            model.abandoned_this_step += len(s)

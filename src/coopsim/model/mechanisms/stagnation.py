@@ -1,0 +1,56 @@
+"""Stagnation, silent death and revival (mechanism g).
+
+An active partnership whose activity stays below the threshold for `stagnation_quarters`
+quarters goes dormant ('stagnansi'), with the binding cause of its last low quarter. A
+dormant one lapses at its term end (evaluation). It can be revived: more likely with a
+committed head, a joint committee or a diplomat (Ismailiya's revival pledged in 2023). An
+ended agreement can be re-negotiated from a letter of intent (West Java - South Australia,
+re-signed around 2015)."""
+
+import numpy as np
+
+from coopsim.model.partnerships import ACTIVE, ENDED, LOI, STAGNANT
+
+
+def stagnate_and_revive(model, rng: np.random.Generator) -> None:
+    e, r, b, t = model.partnerships, model.regions, model.params.behaviour, model.t
+    u = rng.random((2, e.capacity))  # fixed size per step
+    rows = e.where(ACTIVE)
+    stuck = rows[e.low_count[rows] >= b.stagnation_quarters]
+    e.move(stuck, STAGNANT, t)
+    e.t_stagnant[stuck] = t
+    np.add.at(model.stagnations_by_cause, e.cause[stuck], 1)
+
+    budget_ok = r.budget > 0
+    dormant = e.where(STAGNANT)
+    dormant = dormant[e.t_stage[dormant] < t]
+    if len(dormant):
+        reg = e.region[dormant]
+        p = b.revival_rate * (0.5 + r.leader_commitment[reg]) * (1 + 2 * e.committee[dormant]) \
+            * (1 + r.diplomat[reg]) * (0.5 + budget_ok[reg]) * (0 if model.in_crisis else 1)
+        back = dormant[u[0, dormant] < p]
+        e.move(back, ACTIVE, t)
+        e.low_count[back] = 0
+        e.sponsor[back] = np.maximum(e.sponsor[back], r.leader_commitment[e.region[back]])
+        e.engagement[back] = np.maximum(e.engagement[back], 0.6 * model.partners.interest[e.partner[back]])
+        e.revivals[back] += 1
+        model.revived_this_step += len(back)
+
+    ended = e.where(ENDED)
+    ended = ended[(e.t_mou[ended] > e.NEVER) & (e.t_end[ended] < t)]
+    if len(ended):
+        reg = e.region[ended]
+        p = 0.25 * b.revival_rate * (0.5 + r.leader_commitment[reg]) * (0.5 + budget_ok[reg]) \
+            * (0 if model.in_crisis else 1)
+        again = ended[u[1, ended] < p]
+        free = [pair not in e.pairs for pair in zip(e.region[again].tolist(), e.partner[again].tolist())]
+        again = again[np.array(free, dtype=bool)] if len(again) else again
+        pairs = set(zip(e.region[again].tolist(), e.partner[again].tolist()))
+        e.move(again, LOI, t)
+        e.t_loi[again] = t
+        e.t_end[again] = e.NEVER
+        e.end_cause[again] = -1
+        e.sponsor[again] = r.leader_commitment[e.region[again]]
+        e.revivals[again] += 1
+        e.pairs.update(pairs)
+        model.revived_this_step += len(again)

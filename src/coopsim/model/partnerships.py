@@ -1,0 +1,102 @@
+"""Partnerships as an edge table that grows (like Starsim's networks): one row per pair of a
+regional government and a foreign partner, every attribute a numpy column.
+
+Lifecycle (section 'Forms and lifecycle'): exploration -> letter of intent -> MoU awaiting
+DPRD approval and Foreign Ministry consideration -> active (programs implemented) ->
+renewal at term end, or stagnation ('stagnansi') -> ended; dormant ones can be revived and
+ended ones re-signed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from coopsim.config.vocabulary import CAUSES, SECTORS, STAGES
+
+EXPLORATION, LOI, MOU, ACTIVE, STAGNANT, ENDED = range(6)
+
+# Binding causes of a stagnation or an ending (section 'Hambatan', plus turnover and partner).
+BUDGET, HR, DATA, LEADERSHIP, BUREAUCRACY, INFRASTRUCTURE, PARTNER, LEGAL = range(8)
+NO_CAUSE = -1
+
+_FLOAT = ("t_explore", "t_loi", "t_mou", "t_stagnant", "t_end", "t_stage", "approval_due",
+          "term_end", "data", "clarity", "comp", "sponsor", "engagement", "dedicated",
+          "obligation", "activity", "activity_sum", "benefits", "spending", "junkets",
+          "partner_spending", "active_quarters", "economic_share")
+_INT = ("region", "partner", "stage", "low_count", "cause", "end_cause", "revivals", "renewals",
+        "case", "term_years", "n_programs")
+_BOOL = ("committee", "partner_budget", "region_budget", "misjudged", "foreign_initiative", "known")
+
+
+class Partnerships:
+    """Columns of equal length `capacity`; rows [0, n) are in use. Times are in steps
+    (negative = before the start), -1e9 where a stage was never reached."""
+
+    NEVER = -1e9
+
+    def __init__(self, capacity: int = 256):
+        self.n = 0
+        self.capacity = capacity
+        for name in _FLOAT:
+            setattr(self, name, np.full(capacity, self.NEVER if name.startswith("t_") else 0.0))
+        for name in _INT:
+            setattr(self, name, np.zeros(capacity, dtype=np.int64))
+        for name in _BOOL:
+            setattr(self, name, np.zeros(capacity, dtype=bool))
+        self.programs = np.zeros((capacity, len(SECTORS)), dtype=bool)
+        self.pairs: set[tuple[int, int]] = set()
+
+    def _grow(self, need: int) -> None:
+        new = max(self.capacity * 2, need)
+        for name in _FLOAT + _INT + _BOOL:
+            old = getattr(self, name)
+            col = np.full(new, self.NEVER if name.startswith("t_") else 0, dtype=old.dtype)
+            col[: self.capacity] = old
+            setattr(self, name, col)
+        programs = np.zeros((new, len(SECTORS)), dtype=bool)
+        programs[: self.capacity] = self.programs
+        self.programs = programs
+        self.capacity = new
+
+    def add(self, region: np.ndarray, partner: np.ndarray, **columns) -> np.ndarray:
+        """Append rows; returns their indices. Unnamed columns keep their defaults."""
+        k = len(region)
+        if self.n + k > self.capacity:
+            self._grow(self.n + k)
+        rows = np.arange(self.n, self.n + k)
+        self.region[rows] = region
+        self.partner[rows] = partner
+        self.cause[rows] = NO_CAUSE
+        self.end_cause[rows] = NO_CAUSE
+        self.case[rows] = -1
+        self.region_budget[rows] = True
+        self.partner_budget[rows] = True
+        for name, value in columns.items():
+            getattr(self, name)[rows] = value
+        self.pairs.update(zip(region.tolist(), partner.tolist()))
+        self.n += k
+        return rows
+
+    def where(self, *stages: int) -> np.ndarray:
+        """Indices of rows in any of these stages."""
+        stage = self.stage[: self.n]
+        mask = stage == stages[0]
+        for other in stages[1:]:
+            mask |= stage == other
+        return np.flatnonzero(mask)
+
+    def move(self, rows: np.ndarray, stage: int, t: int) -> None:
+        self.stage[rows] = stage
+        self.t_stage[rows] = t
+
+    def end(self, rows: np.ndarray, cause: np.ndarray | int, t: int) -> None:
+        self.move(rows, ENDED, t)
+        self.t_end[rows] = t
+        self.end_cause[rows] = cause
+        self.pairs.difference_update(zip(self.region[rows].tolist(), self.partner[rows].tolist()))
+
+    def signed(self) -> np.ndarray:
+        return self.t_mou[: self.n] > self.NEVER
+
+    def stage_counts(self) -> np.ndarray:
+        return np.bincount(self.stage[: self.n], minlength=len(STAGES))

@@ -1,0 +1,331 @@
+"""Who takes part: regional governments and foreign local governments, as columns of arrays.
+
+Indonesia's 38 provinces and 514 regencies and cities come from the package data (sources in
+`coopsim/data/SOURCES.md`). Any other country's regions load from a CSV with the columns of
+`REGION_COLUMNS`, or are generated synthetically. Traits are drawn around the scenario's
+obstacle levels and grounded in the data (HDI shifts staff capacity; island group and
+density shift infrastructure), all from the run's own `population` random stream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from coopsim.config.errors import UserError
+from coopsim.config.vocabulary import ECONOMIC_SECTOR_NAMES, SECTORS
+from coopsim.config.scenario import Scenario
+
+ECONOMIC_SECTORS = np.array([s in ECONOMIC_SECTOR_NAMES for s in SECTORS])
+LEVELS = ("province", "regency", "city")
+
+# Sub-regional growth areas as bit flags (a region or partner may belong to several).
+IMT_GT, IMS_GT, BIMP_EAGA = 1, 2, 4
+GROWTH_AREA_NAMES = {IMT_GT: "IMT-GT", IMS_GT: "IMS-GT", BIMP_EAGA: "BIMP-EAGA"}
+_ISLAND_GROWTH_AREA = {"Sumatera": IMT_GT, "Kalimantan": BIMP_EAGA, "Sulawesi": BIMP_EAGA,
+                       "Maluku": BIMP_EAGA, "Papua": BIMP_EAGA}
+_PROVINCE_GROWTH_AREA = {"ID-KR": IMT_GT | IMS_GT, "ID-RI": IMT_GT | IMS_GT}
+COUNTRY_GROWTH_AREA = {"Malaysia": IMT_GT | IMS_GT | BIMP_EAGA, "Thailand": IMT_GT,
+                       "Singapore": IMS_GT, "Brunei": BIMP_EAGA, "Philippines": BIMP_EAGA}
+# Roads between economic centres (Hambatan: Infrastructure): Java best, the east worst.
+_ISLAND_INFRASTRUCTURE = {"Jawa": 0.15, "Nusa Tenggara": 0.0, "Sumatera": -0.05, "Kalimantan": -0.10,
+                          "Sulawesi": -0.10, "Maluku": -0.20, "Papua": -0.25}
+# How many programs a budget line at level 1.0 pays for, per year.
+_BUDGET_PROGRAMS = {"province": 6.0, "regency": 3.0, "city": 4.0}
+
+REGION_COLUMNS = ("name", "level", "province", "island_group", "population", "area_km2", "hdi")
+
+
+def _data_path(name: str):
+    return resources.files("coopsim").joinpath("data", name)
+
+
+@lru_cache(maxsize=1)
+def indonesia_regions() -> pd.DataFrame:
+    """All 552 Indonesian regional governments with population, area and HDI (province's)."""
+    with _data_path("provinces.csv").open() as f:
+        prov = pd.read_csv(f, dtype={"kemendagri_code": str})
+    with _data_path("regencies.csv").open() as f:
+        reg = pd.read_csv(f, dtype={"kemendagri_code": str, "province_code": str})
+    provinces = pd.DataFrame({
+        "name": "Provinsi " + prov["name_id"], "name_en": prov["name"], "code": prov["kemendagri_code"],
+        "level": "province", "province": prov["iso_code"], "island_group": prov["island_group"],
+        "population": prov["population"], "area_km2": prov["area_km2"], "hdi": prov["hdi"]})
+    by_iso = prov.set_index("iso_code")
+    regencies = pd.DataFrame({
+        "name": reg["name_id"], "name_en": reg["name_id"], "code": reg["kemendagri_code"],
+        "level": reg["level"], "province": reg["province_iso"],
+        "island_group": by_iso.loc[reg["province_iso"], "island_group"].to_numpy(),
+        "population": reg["population"], "area_km2": reg["area_km2"],
+        "hdi": by_iso.loc[reg["province_iso"], "hdi"].to_numpy()})
+    return pd.concat([provinces, regencies], ignore_index=True)
+
+
+@lru_cache(maxsize=1)
+def known_partnerships() -> pd.DataFrame:
+    with _data_path("partnerships.csv").open() as f:
+        return pd.read_csv(f, dtype=str).fillna("")
+
+
+def read_regions_csv(path: str | Path) -> pd.DataFrame:
+    """Regions of any country, from a CSV with the columns of REGION_COLUMNS (hdi may be empty)."""
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"{path}: no such regions file (simulation.population). Give 'indonesia', "
+                        f"'synthetic', or a CSV with columns {', '.join(REGION_COLUMNS)}.")
+    table = pd.read_csv(path)
+    missing = [c for c in REGION_COLUMNS if c not in table.columns and c != "hdi"]
+    if missing:
+        raise UserError(f"{path}: missing column(s) {', '.join(missing)}. A regions file needs "
+                        f"{', '.join(REGION_COLUMNS)} (hdi optional).")
+    bad = sorted(set(table["level"]) - set(LEVELS))
+    if bad:
+        raise UserError(f"{path}: column 'level' has {bad}; allowed: {', '.join(LEVELS)}.")
+    for col in ("population", "area_km2"):
+        if not pd.api.types.is_numeric_dtype(table[col]) or (table[col] <= 0).any():
+            raise UserError(f"{path}: column '{col}' must hold positive numbers.")
+    table = table.copy()
+    if "hdi" not in table:
+        table["hdi"] = np.nan
+    table["name_en"] = table["name"]
+    table["code"] = table.index.astype(str)
+    return table
+
+
+def synthetic_regions(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """A made-up country of n regions with Indonesia-like spreads of size and development."""
+    n_prov = max(1, n // 15)
+    level = np.where(np.arange(n) < n_prov, "province", rng.choice(["regency", "city"], n, p=[0.8, 0.2]))
+    province = np.where(level == "province", np.arange(n) % n_prov, rng.integers(0, n_prov, n))
+    islands = np.array(list(_ISLAND_INFRASTRUCTURE))
+    group = islands[rng.integers(0, len(islands), n_prov)]
+    pop = np.exp(rng.normal(12.8, 1.0, n)) * np.where(level == "province", 12, 1)
+    return pd.DataFrame({
+        "name": [f"Region {i}" for i in range(n)], "name_en": [f"Region {i}" for i in range(n)],
+        "code": np.arange(n).astype(str), "level": level, "province": [f"P{p}" for p in province],
+        "island_group": group[province], "population": pop.round(),
+        "area_km2": np.exp(rng.normal(7.5, 1.2, n)), "hdi": rng.normal(72, 4, n_prov)[province]})
+
+
+def unit(x):
+    """Clip to [0, 1]: traits and activity live there (np.clip costs twice as much)."""
+    return np.minimum(np.maximum(x, 0.0), 1.0)
+
+
+def beta_params(mean, concentration=8.0):
+    """Beta(a, b) with this mean; concentration sets how alike regions (or heads) are."""
+    m = np.clip(mean, 0.01, 0.99)
+    return m * concentration, (1 - m) * concentration
+
+
+def _beta(rng, mean, n, concentration=8.0):
+    return rng.beta(*beta_params(mean, concentration), n)
+
+
+@dataclass
+class Regions:
+    """Regional governments: one row each, every trait a numpy column in [0, 1] unless noted."""
+    table: pd.DataFrame                  # names, level, province, population, area, hdi
+    budget: np.ndarray                   # cooperation budget line, programs/year (0: no line)
+    hr: np.ndarray                       # staff capacity
+    data: np.ndarray                     # knowledge of partners' conditions
+    bureaucracy: np.ndarray              # professionalism (1) vs rent-seeking (0)
+    alignment: np.ndarray                # regional rules consistent with the centre
+    infrastructure: np.ndarray
+    dprd: np.ndarray                     # legislature's support
+    community: np.ndarray                # participation of citizens and business
+    potential: np.ndarray                # (n, 7) sector potential map
+    bureau: np.ndarray                   # bool: cooperation bureau
+    legal: np.ndarray                    # 0 none, 1 governor's decree, 2 Perda
+    mid_term_plan: np.ndarray            # bool: cooperation in the RPJMD
+    diplomat: np.ndarray                 # bool: Foreign Ministry diplomat on site
+    unelected: np.ndarray                # bool: head not elected (DIY's Sultan)
+    growth_area: np.ndarray              # bit flags
+    leader_commitment: np.ndarray        # the sitting head's commitment
+    leader_terms: np.ndarray             # terms the sitting head has served
+    next_election: np.ndarray            # step of the next election (huge if unelected)
+    budget_base: np.ndarray = field(default=None)  # budget before shocks
+    institutionalisation: np.ndarray = field(default=None)
+
+    def __post_init__(self):
+        # How far cooperation is held by institutions rather than by the head (Menakar (4)):
+        # a bureau, a decree (1) or Perda (2), the mid-term plan. Fixed during a run.
+        self.institutionalisation = 1 - (1 - 0.35 * self.bureau) * (1 - 0.15 * self.legal) \
+            * (1 - 0.3 * self.mid_term_plan)
+
+    @property
+    def n(self) -> int:
+        return len(self.hr)
+
+
+@dataclass(frozen=True)
+class Geography:
+    """What the data fix about a set of regions (no randomness): computed once per table."""
+    table: pd.DataFrame
+    level: np.ndarray
+    province: np.ndarray
+    hdi_z: np.ndarray          # HDI as a z-score among these regions (0 where unknown)
+    urban: np.ndarray          # cities and provinces
+    density: np.ndarray        # log10 people per km2
+    island: np.ndarray         # infrastructure offset of the island group
+    budget_size: np.ndarray    # programs a budget line at level 1.0 pays for
+    growth_area: np.ndarray    # bit flags
+
+
+def geography(table: pd.DataFrame) -> Geography:
+    n = len(table)
+    level = table["level"].to_numpy()
+    hdi = table["hdi"].to_numpy(float)
+    hdi_z = (np.nan_to_num((hdi - np.nanmean(hdi)) / (np.nanstd(hdi) or 1.0))
+             if np.isfinite(hdi).any() else np.zeros(n))
+    return Geography(
+        table=table, level=level, province=table["province"].to_numpy(), hdi_z=hdi_z,
+        urban=(level == "city") | (level == "province"),
+        density=np.log10(table["population"].to_numpy(float) / table["area_km2"].to_numpy(float)),
+        island=table["island_group"].map(_ISLAND_INFRASTRUCTURE).fillna(0).to_numpy(float),
+        budget_size=np.array([_BUDGET_PROGRAMS[x] for x in level]),
+        growth_area=(table["island_group"].map(_ISLAND_GROWTH_AREA).fillna(0).astype(int).to_numpy()
+                     | table["province"].map(_PROVINCE_GROWTH_AREA).fillna(0).astype(int).to_numpy()))
+
+
+@lru_cache(maxsize=8)
+def indonesia_geography(levels: tuple[str, ...]) -> Geography:
+    table = indonesia_regions()
+    return geography(table[table["level"].isin(levels)].reset_index(drop=True))
+
+
+def build_regions(scenario: Scenario, rng: np.random.Generator) -> Regions:
+    sim, r, lev = scenario.simulation, scenario.regions, scenario.levers
+    if sim.population == "indonesia":
+        geo = indonesia_geography(tuple(sim.levels))
+    else:
+        table = (synthetic_regions(sim.synthetic_regions, rng) if sim.population == "synthetic"
+                 else read_regions_csv(sim.population))
+        geo = geography(table[table["level"].isin(sim.levels)].reset_index(drop=True))
+    table = geo.table
+    if table.empty:
+        raise UserError(f"simulation.levels {sim.levels} leaves no regional government in "
+                        f"'{sim.population}'. Allowed levels: {', '.join(LEVELS)}.")
+    n = len(table)
+    level, hdi_z, urban, density, island = geo.level, geo.hdi_z, geo.urban, geo.density, geo.island
+
+    def shifted(mean, shift):
+        return unit(_beta(rng, mean, n) + shift)
+
+    hr = shifted(r.hr_capacity, 0.06 * hdi_z + 0.05 * urban - 0.05 * ~urban + lev.hr_training)
+    data = shifted(r.data_quality, 0.04 * hdi_z + 0.3 * lev.data_platform)
+    bureaucracy = shifted(r.bureaucracy_quality, 0.03 * hdi_z)
+    alignment = _beta(rng, r.regulatory_alignment, n)
+    infrastructure = shifted(r.infrastructure, island + 0.04 * (density - 2.5))
+    dprd = _beta(rng, r.dprd_support, n)
+    community = shifted(r.community_participation, 0.3 * lev.community_program)
+    potential = rng.beta(2.0, 2.0, (n, len(SECTORS)))
+    has_line = rng.random(n) < r.budget_line_share
+    budget = has_line * r.budget_level * geo.budget_size * rng.lognormal(0, 0.3, n)
+    bureau = (rng.random(n) < r.bureau_share) | lev.cooperation_bureau
+    legal = np.where(rng.random(n) < r.legal_umbrella_share, np.where(rng.random(n) < 0.3, 2, 1), 0)
+    legal = np.maximum(legal, {"none": 0, "decree": 1, "perda": 2}[lev.legal_umbrella])
+    mid_term_plan = (rng.random(n) < r.mid_term_plan_share) | lev.mid_term_plan
+    province = geo.province
+    diplomat = np.isin(province, scenario.central.diplomat_regions) | lev.diplomat
+    unelected = np.isin(province, scenario.elections.unelected_heads) & (level == "province")
+    growth_area = geo.growth_area.copy() if scenario.growth_areas.enabled else np.zeros(n, dtype=np.int64)
+    commitment = _beta(rng, r.leader_commitment, n)
+    terms = rng.integers(0, 2, n)  # heads elected in 2024: first or second term
+    return Regions(table=table, budget=budget, hr=hr, data=data, bureaucracy=bureaucracy,
+                   alignment=alignment, infrastructure=infrastructure, dprd=dprd, community=community,
+                   potential=potential, bureau=bureau, legal=legal, mid_term_plan=mid_term_plan,
+                   diplomat=diplomat, unelected=unelected, growth_area=growth_area,
+                   leader_commitment=commitment, leader_terms=terms,
+                   next_election=np.zeros(n, dtype=np.int64), budget_base=budget.copy())
+
+
+@dataclass
+class Partners:
+    """Foreign local governments: the known ones from the data plus a synthetic pool."""
+    name: np.ndarray
+    country: np.ndarray
+    capacity: np.ndarray     # resources
+    interest: np.ndarray     # interest in Indonesian partners
+    openness: np.ndarray     # how much of its conditions can be learnt (data)
+    potential: np.ndarray    # (n, 7)
+    growth_area: np.ndarray  # bit flags
+    engagement_shift: np.ndarray  # national downturns subtract here
+
+    @property
+    def n(self) -> int:
+        return len(self.capacity)
+
+
+@lru_cache(maxsize=1)
+def _known_partners() -> tuple[np.ndarray, np.ndarray]:
+    """Names and countries of the distinct known foreign partners, in data order."""
+    known = known_partnerships().drop_duplicates(["foreign_party", "country"])
+    return known["foreign_party"].to_numpy(), known["country"].to_numpy()
+
+
+def build_partners(scenario: Scenario, rng: np.random.Generator) -> Partners:
+    p = scenario.partners
+    known_names, countries = _known_partners()
+    # the synthetic pool follows the known spread of countries, plus growth-area neighbours
+    pool_countries = np.concatenate([countries, np.repeat(["Malaysia", "Thailand", "Singapore",
+                                                           "Brunei", "Philippines"], 6)])
+    synth = rng.choice(pool_countries, p.pool_size) if p.pool_size else np.array([], dtype=str)
+    names = np.concatenate([known_names,
+                            [f"{c} partner {i}" for i, c in enumerate(synth)]]).astype(object)
+    country = np.concatenate([countries, synth]).astype(object)
+    n = len(names)
+    ga = np.array([COUNTRY_GROWTH_AREA.get(c, 0) for c in country], dtype=np.int64)
+    if not scenario.growth_areas.enabled:
+        ga[:] = 0
+    return Partners(name=names, country=country, capacity=_beta(rng, p.capacity, n),
+                    interest=_beta(rng, p.interest, n), openness=_beta(rng, p.data_openness, n),
+                    potential=rng.beta(2.0, 2.0, (n, len(SECTORS))), growth_area=ga,
+                    engagement_shift=np.zeros(n))
+
+
+def complementarity(region_potential: np.ndarray, partner_potential: np.ndarray) -> np.ndarray:
+    """Usmar Salam's matching: value comes from strong helping weak or exchanging advantages;
+    identical profiles add little. Per sector: the stronger side's potential, raised by the gap.
+    Returns (..., 7) sector values in [0, 1]."""
+    strong = np.maximum(region_potential, partner_potential)
+    gap = np.abs(region_potential - partner_potential)
+    return strong * (0.6 + 0.4 * gap)
+
+
+def find_region(table: pd.DataFrame, query: str) -> int:
+    """Index of a region by name or ISO code, forgiving of case and of the
+    'Kota'/'Kabupaten'/'Provinsi' prefix; a clear error with suggestions otherwise."""
+    import difflib
+
+    def norm(s: str) -> str:
+        s = s.lower().replace("daerah istimewa", "di").replace("special region of", "di")
+        for prefix in ("provinsi ", "kota ", "kabupaten ", "kab. ", "city of ", "regency of "):
+            s = s.removeprefix(prefix)
+        for suffix in (" regency", " city", " province"):
+            s = s.removesuffix(suffix)
+        return " ".join(s.split())
+
+    q = norm(query)
+    names = table["name"].astype(str).tolist()
+    exact = [i for i, name in enumerate(names) if name.lower() == query.lower()]
+    if exact:
+        return exact[0]
+    iso = table.index[(table["level"] == "province") & (table["province"].str.lower() == query.lower())]
+    if len(iso):
+        return int(iso[0])
+    keys = [norm(n) for n in names] + [norm(n) for n in table.get("name_en", table["name"]).astype(str)]
+    hits = [i % len(names) for i, k in enumerate(keys) if k == q]
+    if hits:
+        # prefer the province, then the city, for an ambiguous name (e.g. "Yogyakarta")
+        order = {"province": 0, "city": 1, "regency": 2}
+        return min(set(hits), key=lambda i: order.get(table["level"].iat[i], 3))
+    close = difflib.get_close_matches(q, keys, n=3, cutoff=0.6)
+    suggestion = ", ".join(sorted({names[keys.index(c) % len(names)] for c in close})) or "none close"
+    raise UserError(f"unknown region '{query}'. Did you mean: {suggestion}? Names are matched "
+                    f"ignoring case and the Kota/Kabupaten/Provinsi prefix; ISO codes (ID-YO) work too.")

@@ -1,0 +1,53 @@
+"""Results folders: refuse to overwrite, and a manifest from which a run can be repeated."""
+
+from __future__ import annotations
+
+import json
+import platform
+import shlex
+import subprocess
+import sys
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from coopsim.config.errors import UserError
+
+PACKAGES = ("coopsim", "mesa", "numpy", "pandas", "pyarrow", "SALib", "pydantic", "dask",
+            "distributed", "ema_workbench", "scikit-learn", "solara")
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def git_commit() -> str | None:
+    try:
+        here = Path(__file__).resolve().parent
+        result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
+                                text=True, timeout=5)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+        return result.stdout.strip() + ("+dirty" if dirty else "") if result.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def write_manifest(folder: Path, kind: str, **content) -> dict:
+    """manifest.json: what ran (command, scenario(s), seeds), with which versions, when."""
+    manifest = {
+        "kind": kind,
+        "command": "coopsim " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv else "",
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "versions": versions(),
+        "git_commit": git_commit(),
+        **content,
+    }
+    (Path(folder) / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    return manifest

@@ -1,0 +1,48 @@
+"""Running the model: one run, replications, and the `coopsim run` command.
+
+`evaluate(scenario, seed, reps)` is the pure function every analysis calls (sensitivity,
+comparison, calibration, discovery): same scenario and seed, same numbers, in any process.
+Replication i uses `replication_seed(seed, i)` in every scenario, so comparisons are
+paired (common random numbers).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from coopsim.config.errors import UserError
+from coopsim.model.model import CoopModel
+from coopsim.model.outcomes import OUTPUTS, summarize
+from coopsim.run.seeds import replication_seed
+from coopsim.config.scenario import Scenario, load_scenario
+
+
+def simulate(scenario: Scenario, seed: int, agents: bool = False) -> CoopModel:
+    """One run to the horizon."""
+    return CoopModel(scenario, seed=seed, agents=agents).run()
+
+
+def evaluate(scenario: Scenario, seed: int, reps: int = 1, overrides: dict | None = None) -> dict[str, float]:
+    """Mean of each output (`coopsim.model.outcomes.OUTPUTS`) over `reps` replications."""
+    if overrides:
+        scenario = scenario.override(overrides)
+    runs = [summarize(simulate(scenario, replication_seed(seed, i))) for i in range(reps)]
+    return {k: float(np.nanmean([r[k] for r in runs])) if reps > 1 else runs[0][k] for k in OUTPUTS}
+
+
+def replicate(scenario: Scenario, seed: int, reps: int, progress: bool = True,
+              label: str = "") -> dict[str, pd.DataFrame]:
+    """Run `reps` replications; tables stacked with a `replication` column."""
+    from tqdm import tqdm
+
+    frames: dict[str, list[pd.DataFrame]] = {"timeseries": [], "ledger": [], "regions": [], "summary": []}
+    for i in tqdm(range(reps), desc=label or scenario.name, unit="rep", disable=not progress,
+                  leave=False):
+        model = simulate(scenario, replication_seed(seed, i))
+        for name, frame in (("timeseries", model.timeseries()), ("ledger", model.ledger()),
+                            ("regions", model.region_table()),
+                            ("summary", pd.DataFrame([summarize(model)]))):
+            frame.insert(0, "replication", i)
+            frames[name].append(frame)
+    return {name: pd.concat(parts, ignore_index=True) for name, parts in frames.items()}

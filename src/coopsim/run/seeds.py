@@ -1,0 +1,32 @@
+"""Every seed a run gets, in one place: all derive from one master seed through numpy's
+SeedSequence, so results are identical alone, in a pool or on Dask.
+
+- Replication i of a scenario (`coopsim run`, `compare`, `validate`, `evaluate`) runs with
+  `replication_seed(seed, i)`: the same i gives the same dice in every scenario (common
+  random numbers).
+- Point i of a sweep (`sensitivity`, `discover`, calibration) runs with
+  `derive_seed(experiment seed, i)`; its replications with `replication_seed(that, r)`.
+- Inside a run, each mechanism draws from its own stream (`coopsim.model.model.random_streams`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["replication_seed", "derive_seed", "derive_seeds"]
+
+
+def replication_seed(seed: int, replication: int) -> int:
+    """The seed of replication `replication` under master seed `seed` (32-bit)."""
+    return int(np.random.SeedSequence([seed, replication]).generate_state(1)[0])
+
+
+def derive_seed(base_seed: int, index: int) -> int:
+    """A run seed from the experiment seed and the point index only (31-bit, positive)."""
+    state = np.random.SeedSequence([int(base_seed) % 2**63, int(index)]).generate_state(1, np.uint32)[0]
+    return int(state) & 0x7FFFFFFF or 1
+
+
+def derive_seeds(base_seed: int, n: int) -> np.ndarray:
+    """`derive_seed(base_seed, i)` for i = 0..n-1."""
+    return np.array([derive_seed(base_seed, i) for i in range(n)], dtype=np.int64)

@@ -93,14 +93,42 @@ def _cli(src: Path, root: Path, args: list[str]) -> None:
         raise RuntimeError(f"coopsim {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
 
 
-def fingerprints(src: Path, root: Path, work: Path) -> dict[str, dict[str, str]]:
+def fingerprints(src: Path, root: Path, work: Path, only: str | None = None) -> dict[str, dict[str, str]]:
+    """Fingerprints of every command (or those whose name starts with `only`: run, sensitivity,
+    discover, compare, validate)."""
     out: dict[str, dict[str, str]] = {}
+
+    def wanted(command: str) -> bool:
+        return only is None or command.startswith(only)
+
     for scenario in sorted((root / "scenarios").glob("*.toml")):
+        if not wanted("run"):
+            break
         folder = work / f"run_{scenario.stem}"
         _cli(src, root, ["run", str(scenario), "--reps", str(SIZES["reps"]), "--seed", "1",
                          "--out", str(folder), "--no-progress"])
         out[f"run {scenario.name}"] = fingerprint_folder(folder)
 
+    if wanted("sensitivity"):
+        _sensitivity(src, root, work, out)
+    if wanted("discover"):
+        _discover(src, root, work, out)
+    if wanted("compare"):
+        _compare(src, root, work, out)
+    if wanted("validate"):
+        _cli(src, root, ["validate", "--reps", str(SIZES["validate_reps"]), "--out", str(work / "validate")])
+        out["validate"] = fingerprint_folder(work / "validate")
+    return out
+
+
+def _short_scenario(root: Path, work: Path) -> Path:
+    path = work / "short.toml"
+    path.write_text(f'name = "short"\nextends = {json.dumps(str(root / "scenarios" / "baseline.toml"))}\n'
+                    f"[simulation]\nyears = {SIZES['morris_years']}\n")
+    return path
+
+
+def _sensitivity(src: Path, root: Path, work: Path, out: dict) -> None:
     ishigami = work / "ishigami.toml"
     text = (root / "experiments" / "ishigami.toml").read_text()
     ishigami.write_text(re.sub(r"(?m)^n = \d+", f"n = {SIZES['ishigami_n']}", text))
@@ -112,13 +140,14 @@ def fingerprints(src: Path, root: Path, work: Path) -> dict[str, dict[str, str]]
     text = (root / "experiments" / "obstacles_morris.toml").read_text()
     text = text.replace('"../scenarios/baseline.toml"', json.dumps(str(work / "short.toml")))
     morris.write_text(re.sub(r"(?m)^n = \d+", f"n = {SIZES['morris_trajectories']}", text))
-    (work / "short.toml").write_text(
-        f'name = "short"\nextends = {json.dumps(str(root / "scenarios" / "baseline.toml"))}\n'
-        f"[simulation]\nyears = {SIZES['morris_years']}\n")
+    _short_scenario(root, work)
     _cli(src, root, ["sensitivity", str(morris), "--out", str(work / "morris"), "--workers", "2",
                      "--no-progress"])
     out["sensitivity morris"] = fingerprint_folder(work / "morris")
 
+
+def _discover(src: Path, root: Path, work: Path, out: dict) -> None:
+    _short_scenario(root, work)
     conditions = (root / "experiments" / "failure_conditions.toml").read_text()
     conditions = re.sub(r'(?m)^scenario = .*$', f"scenario = {json.dumps(str(work / 'short.toml'))}",
                         conditions)
@@ -128,6 +157,8 @@ def fingerprints(src: Path, root: Path, work: Path) -> dict[str, dict[str, str]]
                      "--points", str(SIZES["discover_points"]), "--workers", "1", "--no-progress"])
     out["discover failure_discovery"] = fingerprint_folder(work / "discover")
 
+
+def _compare(src: Path, root: Path, work: Path, out: dict) -> None:
     _cli(src, root, ["compare", "scenarios/baseline.toml", "scenarios/joint_committee.toml",
                      "scenarios/dedicated_budget.toml", "--reps", str(SIZES["compare_reps"]),
                      "--out", str(work / "compare"), "--no-report", "--no-progress"])
@@ -137,10 +168,6 @@ def fingerprints(src: Path, root: Path, work: Path) -> dict[str, dict[str, str]]
                      "--out", str(work / "compare_region"), "--no-report", "--no-progress"])
     out["compare --region"] = fingerprint_folder(work / "compare_region")
 
-    _cli(src, root, ["validate", "--reps", str(SIZES["validate_reps"]), "--out", str(work / "validate")])
-    out["validate"] = fingerprint_folder(work / "validate")
-    return out
-
 
 def main(argv: list[str] | None = None) -> int:
     here = Path(__file__).resolve().parents[2]
@@ -148,19 +175,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--src", default=str(here / "src"), help="the src/ folder of the checkout to run")
     parser.add_argument("--root", default=None, help="that checkout's root (default: the parent of --src)")
     parser.add_argument("--out", default="-", help="write the fingerprints here (JSON); - prints them")
+    parser.add_argument("--only", default=None, help="only the commands starting with this word (run, "
+                        "sensitivity, discover, compare, validate)")
     parser.add_argument("--compare", default=None, help="a fingerprint file to compare with; exit 1 on any difference")
     args = parser.parse_args(argv)
     src = Path(args.src).resolve()
     root = Path(args.root).resolve() if args.root else src.parent
     with tempfile.TemporaryDirectory(prefix="coopsim-identity-") as tmp:
-        result = fingerprints(src, root, Path(tmp))
+        result = fingerprints(src, root, Path(tmp), only=args.only)
     text = json.dumps(result, indent=1, sort_keys=True) + "\n"
     if args.out == "-":
         sys.stdout.write(text)
     else:
         Path(args.out).write_text(text)
     if args.compare:
-        diffs = differences(json.loads(Path(args.compare).read_text()), result)
+        expected = json.loads(Path(args.compare).read_text())
+        if args.only:
+            expected = {k: v for k, v in expected.items() if k.startswith(args.only)}
+        diffs = differences(expected, result)
         for line in diffs:
             print(line)
         print("identical" if not diffs else f"{len(diffs)} difference(s)")

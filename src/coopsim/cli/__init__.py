@@ -13,13 +13,13 @@ from coopsim.config.errors import UserError
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("coopsim.cli.run", "run a scenario (replicated) and write time series, ledger, figures"),
-    "scenarios": ("coopsim.config.scenario", "list the scenario files with a one-line description"),
-    "validate": ("coopsim.workflows.validation", "check the model against the known patterns (TRACE)"),
-    "sensitivity": ("coopsim.workflows.sensitivity", "global sensitivity analysis of an experiment file"),
-    "compare": ("coopsim.workflows.compare", "compare policy levers against a base scenario (paired)"),
-    "report": ("coopsim.reporting.html", "turn a results folder into one self-contained HTML file"),
-    "app": ("coopsim.app.server", "start the classroom web app"),
-    "discover": ("coopsim.workflows.discovery", "scenario discovery (PRIM, CART, feature scoring)"),
+    "scenarios": ("coopsim.cli.scenarios", "list the scenario files with a one-line description"),
+    "validate": ("coopsim.cli.validate", "check the model against the known patterns (TRACE)"),
+    "sensitivity": ("coopsim.cli.sensitivity", "global sensitivity analysis of an experiment file"),
+    "compare": ("coopsim.cli.compare", "compare policy levers against a base scenario (paired)"),
+    "report": ("coopsim.cli.report", "turn a results folder into one self-contained HTML file"),
+    "app": ("coopsim.cli.app", "start the classroom web app"),
+    "discover": ("coopsim.cli.discover", "scenario discovery (PRIM, CART, feature scoring)"),
 }
 
 

@@ -1,0 +1,3 @@
+"""`coopsim app` (being moved here from coopsim.app.server)."""
+
+from coopsim.app.server import add_arguments, main  # noqa: F401

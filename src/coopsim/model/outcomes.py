@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from coopsim.config.vocabulary import MODEL_OUTPUTS
-from coopsim.model.model import HISTORY
+from coopsim.model.results import HISTORY
 from coopsim.model.partnerships import ACTIVE, CAUSES, ENDED, LEGAL, STAGNANT
 
 OUTPUTS = MODEL_OUTPUTS

@@ -13,10 +13,14 @@ import numpy as np
 
 from coopsim.config.vocabulary import CAUSES, SECTORS, STAGES
 
-EXPLORATION, LOI, MOU, ACTIVE, STAGNANT, ENDED = range(6)
+# stage codes: positions in coopsim.config.vocabulary.STAGES
+EXPLORATION, LOI, MOU, ACTIVE, STAGNANT, ENDED = (STAGES.index(s) for s in (
+    "exploration", "loi", "mou", "active", "stagnant", "ended"))
 
 # Binding causes of a stagnation or an ending (section 'Hambatan', plus turnover and partner).
-BUDGET, HR, DATA, LEADERSHIP, BUREAUCRACY, INFRASTRUCTURE, PARTNER, LEGAL = range(8)
+# cause codes: positions in coopsim.config.vocabulary.CAUSES
+BUDGET, HR, DATA, LEADERSHIP, BUREAUCRACY, INFRASTRUCTURE, PARTNER, LEGAL = (CAUSES.index(c) for c in (
+    "budget", "hr", "data", "leadership", "bureaucracy", "infrastructure", "partner", "legal"))
 NO_CAUSE = -1
 
 _FLOAT = ("t_explore", "t_loi", "t_mou", "t_stagnant", "t_end", "t_stage", "approval_due",

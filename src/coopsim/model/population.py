@@ -128,7 +128,7 @@ def _beta(rng, mean, n, concentration=8.0):
 
 
 @dataclass
-class Regions:
+class RegionState:
     """Regional governments: one row each, every trait a numpy column in [0, 1] unless noted."""
     table: pd.DataFrame                  # names, level, province, population, area, hdi
     budget: np.ndarray                   # cooperation budget line, programs/year (0: no line)
@@ -199,7 +199,7 @@ def indonesia_geography(levels: tuple[str, ...]) -> Geography:
     return geography(table[table["level"].isin(levels)].reset_index(drop=True))
 
 
-def build_regions(scenario: Scenario, rng: np.random.Generator) -> Regions:
+def build_regions(scenario: Scenario, rng: np.random.Generator) -> RegionState:
     sim, r, lev = scenario.simulation, scenario.regions, scenario.levers
     if sim.population == "indonesia":
         geo = indonesia_geography(tuple(sim.levels))
@@ -237,7 +237,7 @@ def build_regions(scenario: Scenario, rng: np.random.Generator) -> Regions:
     growth_area = geo.growth_area.copy() if scenario.growth_areas.enabled else np.zeros(n, dtype=np.int64)
     commitment = _beta(rng, r.leader_commitment, n)
     terms = rng.integers(0, 2, n)  # heads elected in 2024: first or second term
-    return Regions(table=table, budget=budget, hr=hr, data=data, bureaucracy=bureaucracy,
+    return RegionState(table=table, budget=budget, hr=hr, data=data, bureaucracy=bureaucracy,
                    alignment=alignment, infrastructure=infrastructure, dprd=dprd, community=community,
                    potential=potential, bureau=bureau, legal=legal, mid_term_plan=mid_term_plan,
                    diplomat=diplomat, unelected=unelected, growth_area=growth_area,
@@ -246,7 +246,7 @@ def build_regions(scenario: Scenario, rng: np.random.Generator) -> Regions:
 
 
 @dataclass
-class Partners:
+class PartnerState:
     """Foreign local governments: the known ones from the data plus a synthetic pool."""
     name: np.ndarray
     country: np.ndarray
@@ -269,7 +269,7 @@ def _known_partners() -> tuple[np.ndarray, np.ndarray]:
     return known["foreign_party"].to_numpy(), known["country"].to_numpy()
 
 
-def build_partners(scenario: Scenario, rng: np.random.Generator) -> Partners:
+def build_partners(scenario: Scenario, rng: np.random.Generator) -> PartnerState:
     p = scenario.partners
     known_names, countries = _known_partners()
     # the synthetic pool follows the known spread of countries, plus growth-area neighbours
@@ -283,7 +283,7 @@ def build_partners(scenario: Scenario, rng: np.random.Generator) -> Partners:
     ga = np.array([COUNTRY_GROWTH_AREA.get(c, 0) for c in country], dtype=np.int64)
     if not scenario.growth_areas.enabled:
         ga[:] = 0
-    return Partners(name=names, country=country, capacity=_beta(rng, p.capacity, n),
+    return PartnerState(name=names, country=country, capacity=_beta(rng, p.capacity, n),
                     interest=_beta(rng, p.interest, n), openness=_beta(rng, p.data_openness, n),
                     potential=rng.beta(2.0, 2.0, (n, len(SECTORS))), growth_area=ga,
                     engagement_shift=np.zeros(n))

@@ -35,7 +35,7 @@ def approve(model, rng: np.random.Generator) -> None:
     ok = u[1, due] < p_dprd
     rejected = due[~ok]
     e.end(rejected, LEGAL, t)
-    model.abandoned_this_step += len(rejected)
+    model.tally.abandoned += len(rejected)
     signed = due[ok]
     sr = e.region[signed]
     e.move(signed, ACTIVE, t)
@@ -44,4 +44,4 @@ def approve(model, rng: np.random.Generator) -> None:
     e.term_end[signed] = t + e.term_years[signed] * spy
     e.obligation[signed] = r.legal[sr] / 2
     e.low_count[signed] = 0
-    model.signed_this_step += len(signed)
+    model.tally.signed += len(signed)

@@ -9,7 +9,7 @@ lapses."""
 import numpy as np
 
 from coopsim.model.population import unit
-from coopsim.model.partnerships import ACTIVE, CAUSES, LEGAL, STAGNANT
+from coopsim.model.partnerships import ACTIVE, LEGAL, STAGNANT
 from coopsim.model.mechanisms.implementation import leadership
 
 
@@ -24,7 +24,7 @@ def evaluate_yearly(model, rng: np.random.Generator) -> None:
         m = rows[meets]
         e.clarity[m] = np.minimum(1, e.clarity[m] + 0.15 * (0.5 + r.hr[e.region[m]]))
         e.engagement[m] = np.minimum(1, e.engagement[m] + 0.05)
-        model.evaluations_this_step = len(m)
+        model.tally.evaluations = len(m)
 
     # renewal at term end
     rows = e.where(ACTIVE, STAGNANT)
@@ -44,9 +44,7 @@ def evaluate_yearly(model, rng: np.random.Generator) -> None:
     # a dormant one lapses for the reason it went dormant; a living one for lack of approval
     cause = np.where(e.stage[lapse] == STAGNANT, e.cause[lapse], LEGAL)
     e.end(lapse, np.where(cause < 0, LEGAL, cause), t)
-    model.renewed_this_step += int(renew.sum())
-    model.lapsed_active_this_step += int(alive.sum() - renew.sum())
-    np.add.at(model.endings_by_cause, np.where(cause < 0, LEGAL, cause), 1)
+    model.tally.renewed += int(renew.sum())
+    model.tally.lapsed_active += int(alive.sum() - renew.sum())
+    np.add.at(model.tally.ended, np.where(cause < 0, LEGAL, cause), 1)
 
-
-assert CAUSES[LEGAL] == "legal"

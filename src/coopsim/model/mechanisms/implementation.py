@@ -40,7 +40,6 @@ def implement(model, rng: np.random.Generator) -> None:
     b = s.behaviour
     noise = rng.lognormal(0, b.activity_noise, e.capacity)  # fixed size per step
     rows = e.where(ACTIVE)
-    model.activity_factors = None
     if not len(rows):
         return
     reg = e.region[rows]
@@ -68,7 +67,6 @@ def implement(model, rng: np.random.Generator) -> None:
                         engagement, legal])  # order of CAUSES
     binding = factors.argmin(axis=0)
     activity = unit(factors[binding, np.arange(len(rows))] * noise[rows])
-    model.activity_factors = factors
 
     junket = b.junket_propensity * (1 - r.bureaucracy[reg]) * (1 - r.community[reg]) \
         * (1 - 0.5 * e.committee[rows])
@@ -84,8 +82,8 @@ def implement(model, rng: np.random.Generator) -> None:
     low = activity < b.activity_threshold
     e.low_count[rows] = np.where(low, e.low_count[rows] + 1, 0)
     e.cause[rows] = np.where(low, binding, e.cause[rows])
-    model.benefits_this_step = float(delivered.sum())
-    model.spending_this_step = float(spent.sum())
+    model.tally.benefits = float(delivered.sum())
+    model.tally.spending = float(spent.sum())
 
     # feedback (h): success breeds engagement and support; imbalance erodes the partner's
     k = b.feedback
@@ -96,4 +94,7 @@ def implement(model, rng: np.random.Generator) -> None:
     r.dprd = unit(r.dprd + 0.5 * gain)
 
 
-assert len(CAUSES) == 8  # factors above are stacked in CAUSES order
+# The factors above are stacked in this order, so the index of the binding one is its cause code.
+_FACTOR_ORDER = ("budget", "hr", "data", "leadership", "bureaucracy", "infrastructure", "partner", "legal")
+if _FACTOR_ORDER != CAUSES:
+    raise ImportError(f"implementation stacks its factors as {_FACTOR_ORDER} but CAUSES is {CAUSES}")

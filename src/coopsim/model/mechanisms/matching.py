@@ -98,7 +98,7 @@ def explore(model, rng: np.random.Generator) -> None:
                 dedicated=model.params.levers.dedicated_budget)
     e.programs[new] = programs[keep]
     e.economic_share[new] = (programs[keep] & ECONOMIC_SECTORS).sum(axis=1) / n_programs[keep]
-    model.formed_this_step += len(new)
+    model.tally.formed += len(new)
 
 
 def _new_pairs(edges: Partnerships, region: np.ndarray, partner: np.ndarray) -> np.ndarray:
@@ -132,7 +132,7 @@ def follow_up(model, rng: np.random.Generator) -> None:
             s = rows[stale]
             factors = np.stack([r.hr[e.region[s]], e.data[s], e.sponsor[s], speed[e.region[s]]])
             e.end(s, np.array([HR, DATA, LEADERSHIP, BUREAUCRACY])[factors.argmin(axis=0)], t)
-            model.abandoned_this_step += len(s)
+            model.tally.abandoned += len(s)
     # LoI -> MoU draft: staff and data make a precise draft
     rows = e.where(LOI)
     rows = rows[e.t_stage[rows] < t]  # not in the same step it arrived
@@ -148,4 +148,4 @@ def follow_up(model, rng: np.random.Generator) -> None:
             s = rows[stale]
             factors = np.stack([r.hr[e.region[s]], e.data[s], e.sponsor[s], speed[e.region[s]]])
             e.end(s, np.array([HR, DATA, LEADERSHIP, BUREAUCRACY])[factors.argmin(axis=0)], t)
-            model.abandoned_this_step += len(s)
+            model.tally.abandoned += len(s)

@@ -19,7 +19,7 @@ def stagnate_and_revive(model, rng: np.random.Generator) -> None:
     stuck = rows[e.low_count[rows] >= b.stagnation_quarters]
     e.move(stuck, STAGNANT, t)
     e.t_stagnant[stuck] = t
-    np.add.at(model.stagnations_by_cause, e.cause[stuck], 1)
+    np.add.at(model.tally.stagnated, e.cause[stuck], 1)
 
     budget_ok = r.budget > 0
     dormant = e.where(STAGNANT)
@@ -34,7 +34,7 @@ def stagnate_and_revive(model, rng: np.random.Generator) -> None:
         e.sponsor[back] = np.maximum(e.sponsor[back], r.leader_commitment[e.region[back]])
         e.engagement[back] = np.maximum(e.engagement[back], 0.6 * model.partners.interest[e.partner[back]])
         e.revivals[back] += 1
-        model.revived_this_step += len(back)
+        model.tally.revived += len(back)
 
     ended = e.where(ENDED)
     ended = ended[(e.t_mou[ended] > e.NEVER) & (e.t_end[ended] < t)]
@@ -53,4 +53,4 @@ def stagnate_and_revive(model, rng: np.random.Generator) -> None:
         e.sponsor[again] = r.leader_commitment[e.region[again]]
         e.revivals[again] += 1
         e.pairs.update(pairs)
-        model.revived_this_step += len(again)
+        model.tally.revived += len(again)

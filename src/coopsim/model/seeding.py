@@ -1,0 +1,147 @@
+"""The network at the start of a run: the known partnerships of the data and the named cases
+a scenario pins (e.g. a Kyoto-like and an Ismailiya-like partnership of Yogyakarta)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from coopsim.model.mechanisms.matching import edge_data
+from coopsim.model.partnerships import ACTIVE, EXPLORATION, LOI, STAGNANT
+from coopsim.model.population import (ECONOMIC_SECTORS, SECTORS, complementarity, find_region,
+                                      indonesia_regions, known_partnerships)
+
+__all__ = ["SEEDED_TERM_YEARS", "seed_known_partnerships", "seed_cases", "add_signed", "add_partner"]
+
+# Known partnerships signed before the start are in a five-year term (the usual MoU term).
+SEEDED_TERM_YEARS = 5
+
+
+def seed_known_partnerships(model) -> None:
+    """The known partnerships of `partnerships.csv` start the network: exploratory ones as
+    explorations, LoIs as letters of intent, dormant ones dormant, the rest signed."""
+    rows = _known_rows(tuple(model.params.simulation.levels))
+    if rows:
+        region, partner, stage, years = (np.array(x) for x in zip(*rows))
+        add_signed(model, region, partner, stage, years, model.streams["seeding"], known=True)
+
+def add_signed(model, region, partner, stage, years, rng, known=False) -> np.ndarray:
+    """Partnerships that exist at the start, with programs matched to both potential maps."""
+    spy, start = model.steps_per_year, model.params.simulation.start_year
+    values = complementarity(model.regions.potential[region], model.partners.potential[partner])
+    n_programs = np.clip(1 + rng.binomial(4, 0.5, len(region)), 1, len(SECTORS))
+    order = np.argsort(-values, axis=1)
+    programs = np.zeros_like(values, dtype=bool)
+    for j in range(len(SECTORS)):
+        programs[np.arange(len(region)), order[:, j]] = j < n_programs
+    data = edge_data(model, region, partner)
+    signed_year = np.array([y if y is not None else start - rng.integers(1, 20) for y in years])
+    t_signed = (signed_year - start) * spy
+    term = np.full(len(region), SEEDED_TERM_YEARS)
+    # the current term ends at the next five-year anniversary after the start
+    term_end = t_signed + (np.floor(-t_signed / (term * spy)) + 1) * term * spy
+    signed = (stage == ACTIVE) | (stage == STAGNANT)
+    edges = model.partnerships
+    rows = edges.add(region, partner, stage=stage, t_stage=0,
+                     t_explore=np.minimum(t_signed - spy, 0),
+                     t_loi=np.where(stage >= LOI, np.minimum(t_signed - 1, 0), edges.NEVER),
+                     t_mou=np.where(signed, t_signed, edges.NEVER),
+                     t_stagnant=np.where(stage == STAGNANT, 0, edges.NEVER),
+                     term_years=term, term_end=np.where(signed, term_end, 0),
+                     data=data, clarity=data, comp=(values * programs).sum(axis=1) / n_programs,
+                     sponsor=model.regions.leader_commitment[region],
+                     engagement=model.partners.interest[partner], n_programs=n_programs,
+                     obligation=model.regions.legal[region] / 2, known=known,
+                     committee=model.params.levers.joint_committee,
+                     dedicated=model.params.levers.dedicated_budget)
+    edges.programs[rows] = programs
+    edges.economic_share[rows] = (programs & ECONOMIC_SECTORS).sum(axis=1) / n_programs
+    return rows
+
+def seed_cases(model) -> None:
+    """Named partnerships pinned by the scenario (e.g. a Kyoto-like and an Ismailiya-like)."""
+    edges, p = model.partnerships, model.partners
+    for case in model.params.cases:
+        region = find_region(model.regions.table, case.region)
+        matches = np.flatnonzero(p.name == case.partner)
+        if len(matches):
+            partner = int(matches[0])
+        else:
+            partner = add_partner(model, case.partner, case.country)
+        p.capacity[partner], p.interest[partner] = case.partner_capacity, case.partner_interest
+        existing = [i for i in range(edges.n) if edges.region[i] == region and edges.partner[i] == partner]
+        if existing:
+            row = np.array(existing[:1])
+        else:
+            year = case.signed_year if case.signed_year is not None else model.params.simulation.start_year
+            row = add_signed(model, np.array([region]), np.array([partner]), np.array([ACTIVE]),
+                                   [year], model.streams["seeding"])
+        values = complementarity(model.regions.potential[region], p.potential[partner])
+        top = np.argsort(-values)[: case.programs]
+        edges.programs[row] = False
+        edges.programs[row, top] = True
+        edges.n_programs[row] = case.programs
+        edges.comp[row] = values[top].mean()
+        edges.economic_share[row] = ECONOMIC_SECTORS[top].mean()
+        edges.stage[row], edges.data[row], edges.clarity[row] = ACTIVE, case.data, case.data
+        edges.committee[row], edges.dedicated[row] = case.joint_committee, case.dedicated_budget
+        edges.partner_budget[row], edges.region_budget[row] = case.partner_budget, case.region_budget
+        edges.engagement[row] = case.partner_interest
+        edges.term_years[row] = case.term_years
+        edges.case[row] = len(model.case_names)
+        model.case_names.append(case.name)
+
+def add_partner(model, name: str, country: str) -> int:
+    p, rng = model.partners, model.streams["seeding"]
+    for field, value in (("name", name), ("country", country)):
+        setattr(p, field, np.append(getattr(p, field), value).astype(object))
+    for field in ("capacity", "interest", "openness", "engagement_shift"):
+        setattr(p, field, np.append(getattr(p, field), 0.5))
+    p.potential = np.vstack([p.potential, rng.beta(2, 2, (1, len(SECTORS)))])
+    p.growth_area = np.append(p.growth_area, 0)
+    return p.n - 1
+
+
+@lru_cache(maxsize=8)
+def _known_rows(levels: tuple[str, ...]) -> list[tuple[int, int, int, int | None]]:
+    """(region, partner, stage, year signed) of the known partnerships, for Indonesia's
+    regions at these levels. Partner indices follow `build_partners` (known ones first)."""
+    table = indonesia_regions()
+    table = table[table["level"].isin(levels)].reset_index(drop=True)
+    known = known_partnerships()
+    index = _region_lookup(table)
+    firsts = known.drop_duplicates(["foreign_party", "country"])
+    partner_index = {(n, c): i for i, (n, c) in enumerate(zip(firsts["foreign_party"], firsts["country"]))}
+    rows = []
+    for rec in known.itertuples():
+        region = index.get((rec.indonesian_level, rec.indonesian_province_iso, rec.indonesian_party))
+        if region is None:
+            continue
+        stage_text = rec.agreement_stage.lower()
+        if "exploratory" in stage_text:
+            stage = EXPLORATION
+        elif stage_text.startswith(("loi", "statement of intent")):
+            stage = LOI
+        elif rec.status_if_known == "dormant":
+            stage = STAGNANT
+        else:
+            stage = ACTIVE
+        year = int(rec.year_signed) if rec.year_signed else None
+        rows.append((region, partner_index[(rec.foreign_party, rec.country)], stage, year))
+    return rows
+
+
+def _region_lookup(table: pd.DataFrame) -> dict[tuple[str, str, str], int]:
+    """(level, province ISO, name as written in partnerships.csv) -> region index."""
+    out = {}
+    for i, (name, en, level, prov) in enumerate(zip(table["name"], table["name_en"], table["level"], table["province"])):
+        if level == "province":
+            for alias in (en, name.removeprefix("Provinsi "), "DKI " + en):
+                out[("province", prov, alias)] = i
+        elif level == "city":
+            out[("city", prov, name.removeprefix("Kota "))] = i
+        else:
+            out[("regency", prov, name.removeprefix("Kabupaten ") + " Regency")] = i
+    return out

@@ -1,4 +1,4 @@
-"""Regenerate the parameter table of docs/ODD.md from src/coopsim/scenario.py."""
+"""Regenerate the parameter table of docs/ODD.md from src/coopsim/config/scenario.py."""
 
 import re
 from pathlib import Path

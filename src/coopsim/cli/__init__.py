@@ -10,6 +10,8 @@ import sys
 
 from coopsim.config.errors import UserError
 
+__all__ = ["main", "COMMANDS"]
+
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("coopsim.cli.run", "run a scenario (replicated) and write time series, ledger, figures"),

@@ -13,6 +13,8 @@ from coopsim.reporting.manifest import write_manifest
 from coopsim.run.runner import replicate
 from coopsim.run.seeds import replication_seed
 
+__all__ = ["add_arguments", "main"]
+
 HEADLINE = ("signed", "active_end", "share_failed", "mean_active_lifetime", "survival_5y", "benefits")
 
 

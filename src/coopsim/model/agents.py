@@ -7,6 +7,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+__all__ = ["RegionalGovernment", "ForeignPartner"]
+
 
 class RegionalGovernment(mesa.Agent):
     """A province, regency or city government (pemda)."""

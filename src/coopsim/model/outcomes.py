@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from coopsim.config.vocabulary import MODEL_OUTPUTS
 from coopsim.model.results import HISTORY
 from coopsim.model.partnerships import ACTIVE, CAUSES, ENDED, LEGAL, STAGNANT
+
+__all__ = ["OUTPUTS", "summarize", "survival_at"]
 
 OUTPUTS = MODEL_OUTPUTS
 
@@ -57,35 +58,3 @@ def survival_at(model, years: float) -> float:
                            np.where(e.t_end[:n] >= t_sign, e.t_end[:n], np.inf))
     alive = failed_at[eligible] > t_sign[eligible] + years * spy
     return float(alive.mean())
-
-
-def survival_curve(ledger: pd.DataFrame, horizon_years: float, start_year: float, end_year: float,
-                   group: pd.Series | None = None) -> pd.DataFrame:
-    """Kaplan-Meier survival of signed partnerships: time from MoU (or from the run's start
-    for those signed before it) to the latest stagnation or the ending, censored at the end
-    of the run; optionally per group."""
-    signed = ledger[ledger["signed"]].copy()
-    clock = np.maximum(signed["mou"], start_year)
-    fails = signed[["stagnated", "ended"]]
-    first_fail = fails.where(fails.ge(clock, axis=0)).min(axis=1)  # not an older life's failure
-    signed["event"] = first_fail.notna()
-    signed["duration"] = np.where(signed["event"], first_fail - clock, end_year - clock)
-    groups = signed.groupby(group.loc[signed.index]) if group is not None else [("all", signed)]
-    grid = np.linspace(0, horizon_years, int(horizon_years * 4) + 1)
-    rows = []
-    for name, g in groups:
-        surv = 1.0
-        times = np.sort(g.loc[g["event"], "duration"].unique())
-        km = {}
-        for t in times:
-            at_risk = (g["duration"] >= t).sum()
-            events = ((g["duration"] == t) & g["event"]).sum()
-            surv *= 1 - events / at_risk if at_risk else 1
-            km[t] = surv
-        keys = np.array(list(km))
-        vals = np.array(list(km.values()))
-        for t in grid:
-            idx = np.searchsorted(keys, t, side="right") - 1
-            rows.append({"group": name, "years": t, "survival": vals[idx] if idx >= 0 else 1.0,
-                         "n": len(g)})
-    return pd.DataFrame(rows)

@@ -13,6 +13,9 @@ import numpy as np
 
 from coopsim.config.vocabulary import CAUSES, SECTORS, STAGES
 
+__all__ = ["Partnerships", "STAGES", "CAUSES", "EXPLORATION", "LOI", "MOU", "ACTIVE", "STAGNANT", "ENDED",
+           "BUDGET", "HR", "DATA", "LEADERSHIP", "BUREAUCRACY", "INFRASTRUCTURE", "PARTNER", "LEGAL", "NO_CAUSE"]
+
 # stage codes: positions in coopsim.config.vocabulary.STAGES
 EXPLORATION, LOI, MOU, ACTIVE, STAGNANT, ENDED = (STAGES.index(s) for s in (
     "exploration", "loi", "mou", "active", "stagnant", "ended"))

@@ -21,6 +21,11 @@ from coopsim.config.errors import UserError
 from coopsim.config.vocabulary import ECONOMIC_SECTOR_NAMES, SECTORS
 from coopsim.config.scenario import Scenario
 
+__all__ = ["SECTORS", "ECONOMIC_SECTORS", "LEVELS", "REGION_COLUMNS", "COUNTRY_GROWTH_AREA", "GROWTH_AREA_NAMES",
+           "IMT_GT", "IMS_GT", "BIMP_EAGA", "RegionState", "PartnerState", "Geography", "geography",
+           "indonesia_geography", "indonesia_regions", "known_partnerships", "read_regions_csv", "synthetic_regions",
+           "unit", "beta_params", "build_regions", "build_partners", "complementarity", "find_region"]
+
 ECONOMIC_SECTORS = np.array([s in ECONOMIC_SECTOR_NAMES for s in SECTORS])
 LEVELS = ("province", "regency", "city")
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from coopsim.config.errors import UserError
 
+__all__ = ["PACKAGES", "versions", "git_commit", "write_manifest"]
+
 PACKAGES = ("coopsim", "mesa", "numpy", "pandas", "pyarrow", "SALib", "pydantic", "dask",
             "distributed", "ema_workbench", "scikit-learn", "solara")
 

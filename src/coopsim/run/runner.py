@@ -1,4 +1,4 @@
-"""Running the model: one run, replications, and the `coopsim run` command.
+"""Running the model: one run, the mean outcomes of replications, and replicated tables.
 
 `evaluate(scenario, seed, reps)` is the pure function every analysis calls (sensitivity,
 comparison, calibration, discovery): same scenario and seed, same numbers, in any process.
@@ -11,20 +11,39 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from coopsim.config.errors import UserError
+from coopsim.config.scenario import Scenario
 from coopsim.model.model import CoopModel
 from coopsim.model.outcomes import OUTPUTS, summarize
 from coopsim.run.seeds import replication_seed
-from coopsim.config.scenario import Scenario, load_scenario
+
+__all__ = ["simulate", "evaluate", "replicate"]
 
 
 def simulate(scenario: Scenario, seed: int, agents: bool = False) -> CoopModel:
-    """One run to the horizon."""
+    """One run to the horizon.
+
+    Args:
+        scenario: the scenario (`coopsim.load_scenario(path)`).
+        seed: the run's seed.
+        agents: also build the Mesa agent views.
+
+    Returns:
+        The finished `CoopModel` (`.timeseries()`, `.ledger()`, `.region_table()`).
+    """
     return CoopModel(scenario, seed=seed, agents=agents).run()
 
 
 def evaluate(scenario: Scenario, seed: int, reps: int = 1, overrides: dict | None = None) -> dict[str, float]:
-    """Mean of each output (`coopsim.model.outcomes.OUTPUTS`) over `reps` replications."""
+    """Mean of each outcome over `reps` replications: the pure function every analysis calls.
+
+    Args:
+        scenario: the scenario; `overrides` ({"regions.hr_capacity": 0.6, ...}) are applied first.
+        seed: master seed; replication i runs with `replication_seed(seed, i)`.
+        reps: replications.
+
+    Returns:
+        {outcome: mean} for every key of `coopsim.config.vocabulary.MODEL_OUTPUTS` (NaN-aware mean).
+    """
     if overrides:
         scenario = scenario.override(overrides)
     runs = [summarize(simulate(scenario, replication_seed(seed, i))) for i in range(reps)]
@@ -33,7 +52,11 @@ def evaluate(scenario: Scenario, seed: int, reps: int = 1, overrides: dict | Non
 
 def replicate(scenario: Scenario, seed: int, reps: int, progress: bool = True,
               label: str = "") -> dict[str, pd.DataFrame]:
-    """Run `reps` replications; tables stacked with a `replication` column."""
+    """Run `reps` replications and stack their tables.
+
+    Returns:
+        {"timeseries", "ledger", "regions", "summary"}: DataFrames with a `replication` column.
+    """
     from tqdm import tqdm
 
     frames: dict[str, list[pd.DataFrame]] = {"timeseries": [], "ledger": [], "regions": [], "summary": []}

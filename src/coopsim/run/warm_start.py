@@ -9,6 +9,8 @@ other run costs. Nothing else should import it.
 from coopsim.run.runner import simulate
 from coopsim.config.scenario import Scenario
 
+__all__ = []
+
 try:
     simulate(Scenario().override({"simulation.years": 1}, origin="warm start"), seed=1)
 except Exception:  # only a head start: a worker must not lose its server over it

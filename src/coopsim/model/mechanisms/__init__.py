@@ -5,6 +5,8 @@ the order of `STEP_ORDER`."""
 from coopsim.model.mechanisms import (approval, elections, evaluation, implementation, matching,
                                 shocks, stagnation)
 
+__all__ = ["STEP_ORDER"]
+
 # (name of the random stream, function); the order is the model's schedule (docs/ODD.md 3).
 STEP_ORDER = (
     ("shocks", shocks.apply_shocks),

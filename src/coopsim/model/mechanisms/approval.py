@@ -10,6 +10,8 @@ import numpy as np
 from coopsim.model.population import unit
 from coopsim.model.partnerships import ACTIVE, LEGAL, MOU
 
+__all__ = ["approve"]
+
 
 def approve(model, rng: np.random.Generator) -> None:
     e, r, t, spy = model.partnerships, model.regions, model.t, model.steps_per_year

@@ -12,6 +12,8 @@ import numpy as np
 from coopsim.model.partnerships import ENDED
 from coopsim.model.population import beta_params
 
+__all__ = ["schedule_elections", "hold_elections"]
+
 
 def schedule_elections(model, rng: np.random.Generator) -> None:
     """First election step of every region: all at once, or spread over a term."""

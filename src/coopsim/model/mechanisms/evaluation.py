@@ -12,6 +12,8 @@ from coopsim.model.population import unit
 from coopsim.model.partnerships import ACTIVE, LEGAL, STAGNANT
 from coopsim.model.mechanisms.implementation import leadership
 
+__all__ = ["evaluate_yearly"]
+
 
 def evaluate_yearly(model, rng: np.random.Generator) -> None:
     e, r, t, spy = model.partnerships, model.regions, model.t, model.steps_per_year

@@ -22,6 +22,8 @@ import numpy as np
 from coopsim.model.population import unit
 from coopsim.model.partnerships import ACTIVE, CAUSES
 
+__all__ = ["institutional_support", "leadership", "implement"]
+
 
 def institutional_support(model, rows: np.ndarray) -> np.ndarray:
     """What keeps a partnership going without its sponsor: the region's institutions and a

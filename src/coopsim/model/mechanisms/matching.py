@@ -17,6 +17,8 @@ from coopsim.model.partnerships import (BUREAUCRACY, DATA, EXPLORATION, HR, LEAD
                                   Partnerships)
 from coopsim.model.population import ECONOMIC_SECTORS, complementarity, unit
 
+__all__ = ["TOP_SECTORS", "edge_data", "growth_area_pools", "explore", "follow_up"]
+
 TOP_SECTORS = 3  # a partnership's value is that of its best few sectors
 
 

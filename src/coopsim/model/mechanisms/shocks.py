@@ -8,6 +8,8 @@ approvals slow and regions whose rules contradict the centre's implement less.
 
 import numpy as np
 
+__all__ = ["apply_shocks"]
+
 
 def apply_shocks(model, rng: np.random.Generator) -> None:
     s, spy, t = model.params.shock, model.steps_per_year, model.t

@@ -11,6 +11,8 @@ import numpy as np
 
 from coopsim.model.partnerships import ACTIVE, ENDED, LOI, STAGNANT
 
+__all__ = ["stagnate_and_revive"]
+
 
 def stagnate_and_revive(model, rng: np.random.Generator) -> None:
     e, r, b, t = model.partnerships, model.regions, model.params.behaviour, model.t

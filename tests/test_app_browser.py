@@ -120,6 +120,28 @@ def test_node_info_names_traits_and_partnerships():
     assert node_info(model, -1) is None
 
 
+def test_network_and_charts_use_the_shared_palette_and_words():
+    from coopsim.app.classroom import network_data
+    from coopsim.app.page import LEGEND, stages_svg
+    from coopsim.config.vocabulary import STAGE_WORDS
+    from coopsim.reporting.style import INK, MUTED, STAGE_COLOURS
+
+    model = _stepped(_model(), 4)
+    nodes, edges = network_data(model)
+    assert {n["c"] for n in nodes[:model.regions.n]} <= {INK, MUTED}
+    assert all(colour == STAGE_COLOURS[stage] for *_, colour, stage in edges)
+    chart = stages_svg(model.chart_data())
+    assert STAGE_COLOURS["active"] in chart and STAGE_WORDS["mou"] in chart
+    assert all(STAGE_WORDS[s] in LEGEND for s in ("exploration", "loi", "mou", "active", "stagnant"))
+
+
+def test_app_command_refuses_a_bad_port_before_serving(capsys):
+    from coopsim import cli
+
+    assert cli.main(["app", "--port", "70000"]) == 2
+    assert "give a port number between 1 and 65535" in capsys.readouterr().err
+
+
 # --- the page in a real browser ----------------------------------------------------------------
 def _free_port() -> int:
     with socket.socket() as s:
@@ -279,7 +301,7 @@ def coloured(img: np.ndarray, hex_colour: str, tol: int = 40) -> int:
 def test_class_app_in_a_real_browser(app_server):
     from playwright.sync_api import sync_playwright
 
-    from coopsim.app.classroom import STAGE_COLORS
+    from coopsim.reporting.style import STAGE_COLOURS
 
     folder = app_server["folder"]
     report = []
@@ -305,7 +327,7 @@ def test_class_app_in_a_real_browser(app_server):
             assert p.locator(".coopsim-network svg circle").count() >= 38, "every province is a node"
             assert p.locator(".coopsim-network svg line").count() > 0, "partnerships are edges"
             start = page.views()
-            assert coloured(start["network"], STAGE_COLORS["active"]) > 50, "green (active) edges are drawn"
+            assert coloured(start["network"], STAGE_COLOURS["active"]) > 50, "green (active) edges are drawn"
 
             # --- step --------------------------------------------------------------------------
             step_ms = []
@@ -317,7 +339,7 @@ def test_class_app_in_a_real_browser(app_server):
             page.screenshot("stepped")
             stepped = page.views()
             assert changed(start["stages"], stepped["stages"]) > 0.01, "the stage chart drew the steps"
-            assert coloured(stepped["stages"], STAGE_COLORS["active"]) > 50, "the active line is drawn"
+            assert coloured(stepped["stages"], STAGE_COLOURS["active"]) > 50, "the active line is drawn"
             report.append(f"step render ms: {', '.join(f'{x:.0f}' for x in step_ms)}")
 
             # --- call an election ----------------------------------------------------------------

@@ -8,15 +8,18 @@ import pandas as pd
 import pytest
 
 from coopsim import cli
-from coopsim.workflows.compare import (Outcome, effects_table, kaplan_meier, outcome_table, paired_interval,
-                             ranking_table, replications_needed, resolve_region, run_all, run_tracked,
-                             unpaired_interval)
+from coopsim.analysis.comparison import compared_outcomes, effects_table, ranking_table
+from coopsim.analysis.stats import paired_interval, replications_needed, unpaired_interval
+from coopsim.analysis.survival import kaplan_meier, life_table_survival, survival_curve
 from coopsim.config.errors import UserError
+from coopsim.config.vocabulary import Outcome
 from coopsim.model.outcomes import summarize
 from coopsim.model.partnerships import STAGES
 from coopsim.run.seeds import replication_seed
 from coopsim.run.runner import simulate
+from coopsim.run.tracking import run_replications, run_tracked
 from coopsim.config.scenario import load_scenario
+from coopsim.workflows.compare import resolve_region
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 REPS = 8
@@ -43,14 +46,15 @@ def files(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def comparison(files):
+def comparison(files, tmp_path_factory):
     """Every small scenario, REPS paired replications, the effects table against 'small'."""
     labels = list(files)
     scenarios = [load_scenario(files[k]) for k in labels]
-    results = run_all(scenarios, [None] * len(labels), seed=1, reps=REPS, workers=1)
-    outcomes = pd.DataFrame([{"scenario": label, "replication": i, **results[s][i]["outcomes"]}
+    results = run_replications(scenarios, [None] * len(labels), seed=1, reps=REPS,
+                               folder=tmp_path_factory.mktemp("runs"), workers=1)
+    outcomes = pd.DataFrame([{"scenario": label, "replication": i, **results[s][i].outcomes}
                              for s, label in enumerate(labels) for i in range(REPS)])
-    table = outcome_table(10)
+    table = compared_outcomes(10)
     effects = effects_table(outcomes, labels, table, seed=1).set_index(["scenario", "outcome"])
     return {"labels": labels, "scenarios": scenarios, "results": results, "outcomes": outcomes,
             "effects": effects, "table": table}
@@ -62,12 +66,12 @@ def test_counting_all_partnerships_equals_the_models_own_summary(files, name):
     tracked = run_tracked(scenario, seed)
     model = simulate(scenario, seed)
     reference = summarize(model)
-    shared = [key for key in tracked["outcomes"] if key in reference]
+    shared = [key for key in tracked.outcomes if key in reference]
     assert len(shared) >= 13
     for key in shared:
-        assert tracked["outcomes"][key] == pytest.approx(reference[key], nan_ok=True), key
+        assert tracked.outcomes[key] == pytest.approx(reference[key], nan_ok=True), key
     ts = model.timeseries()
-    assert np.array_equal(tracked["stages"], ts[[f"n_{s}" for s in STAGES]].to_numpy())
+    assert np.array_equal(tracked.stages, ts[[f"n_{s}" for s in STAGES]].to_numpy())
 
 
 def test_region_outcomes_come_from_the_regions_own_partnerships(files):
@@ -78,7 +82,7 @@ def test_region_outcomes_come_from_the_regions_own_partnerships(files):
     for name in (ledger["region"].value_counts().index[0], "Provinsi Daerah Istimewa Yogyakarta"):
         index = int(np.flatnonzero(table["name"] == name)[0])
         own = ledger[ledger["region"] == name]
-        out = run_tracked(scenario, seed, region=index)["outcomes"]
+        out = run_tracked(scenario, seed, region=index).outcomes
         assert out["active_end"] == (own["stage"] == "active").sum()
         assert out["signed"] == (own["mou"] >= scenario.simulation.start_year).sum()
         assert out["benefits"] == pytest.approx(own["benefits"].sum())
@@ -101,7 +105,7 @@ def test_noise_without_an_effect_is_not_distinguishable_and_says_what_n_is_neede
     noise += 0.2 - noise.mean()  # a true effect of 0.2 buried in noise of sd 3
     outcomes = pd.DataFrame({"scenario": ["base"] * 20 + ["lever"] * 20, "replication": list(range(20)) * 2,
                              "x": np.concatenate([base, base + noise])})
-    effects = effects_table(outcomes, ["base", "lever"], [Outcome("x", "x", +1)], seed=1)
+    effects = effects_table(outcomes, ["base", "lever"], [Outcome("x", "x", "", +1)], seed=1)
     row = effects.iloc[0]
     assert row["low"] < 0 < row["high"]
     assert row["verdict_code"] == "unclear"
@@ -129,16 +133,16 @@ def test_common_random_numbers_make_the_paired_interval_narrower(comparison):
             assert paired < unpaired, (label, key, paired, unpaired)
 
 
-def test_independent_runs_give_a_wider_interval_than_paired_ones(comparison):
+def test_independent_runs_give_a_wider_interval_than_paired_ones(comparison, tmp_path):
     """Without common random numbers (the lever run on other seeds) the same effect is far
     less certain: the honest unpaired interval is wider than the paired one."""
     labels, outcomes = comparison["labels"], comparison["outcomes"]
     s = labels.index("dedicated_budget")
-    independent = run_all([comparison["scenarios"][s]], [None], seed=2, reps=REPS)[0]
+    independent = run_replications([comparison["scenarios"][s]], [None], seed=2, reps=REPS, folder=tmp_path)[0]
     base = outcomes[outcomes["scenario"] == "small"].sort_values("replication")
     paired = outcomes[outcomes["scenario"] == "dedicated_budget"].sort_values("replication")
     for key in ("active_5y", "active_end", "benefits"):
-        other = np.array([r["outcomes"][key] for r in independent])
+        other = np.array([r.outcomes[key] for r in independent])
         _, lo, hi, _ = paired_interval(base[key].to_numpy(float), paired[key].to_numpy(float),
                                        np.random.default_rng(0))
         _, ulo, uhi = unpaired_interval(base[key].to_numpy(float), other, np.random.default_rng(0))
@@ -168,20 +172,43 @@ def test_ranking_orders_levers_and_prices_the_ones_that_cost_money(comparison):
     assert not ranking.set_index("scenario").loc["copy", "costs_money"]
 
 
-def test_results_do_not_depend_on_the_number_of_workers(comparison):
+def test_results_do_not_depend_on_the_number_of_workers(comparison, tmp_path):
     scenarios = comparison["scenarios"][:3]
-    parallel = run_all(scenarios, [None] * 3, seed=1, reps=3, workers=2)
+    parallel = run_replications(scenarios, [None] * 3, seed=1, reps=3, folder=tmp_path, workers=2)
     for s in range(3):
         for i in range(3):
-            assert parallel[s][i]["outcomes"] == pytest.approx(comparison["results"][s][i]["outcomes"], nan_ok=True)
-            assert np.array_equal(parallel[s][i]["stages"], comparison["results"][s][i]["stages"])
+            serial = comparison["results"][s][i]
+            assert parallel[s][i].outcomes == pytest.approx(serial.outcomes, nan_ok=True)
+            for part in ("stages", "failed", "censored"):
+                assert np.array_equal(getattr(parallel[s][i], part), getattr(serial, part)), part
+
+
+def test_runs_read_back_from_the_executor_are_the_runs_themselves(files, comparison):
+    """Stage counts and life tables travel through the chunk files as flat numbers: nothing lost."""
+    s = comparison["labels"].index("joint_committee")
+    direct = run_tracked(comparison["scenarios"][s], replication_seed(1, 1))
+    stored = comparison["results"][s][1]
+    assert list(stored.outcomes) == list(direct.outcomes)
+    np.testing.assert_array_equal(np.array(list(stored.outcomes.values())), np.array(list(direct.outcomes.values())))
+    for part in ("stages", "failed", "censored"):
+        assert getattr(stored, part).dtype == np.int64
+        assert np.array_equal(getattr(stored, part), getattr(direct, part)), part
 
 
 def test_kaplan_meier_on_a_small_known_case():
     # four partnerships: fail at 1 and 3 steps, two censored at 2 and 4
-    s = kaplan_meier(np.array([1, np.inf, 3, np.inf]), np.array([9, 2, 9, 4]), steps=5)
+    s = kaplan_meier(np.array([1, 2, 3, 4]), np.array([True, False, True, False]), times=np.arange(6))
     assert s.tolist() == pytest.approx([1, 0.75, 0.75, 0.375, 0.375, 0.375])
-    assert np.isnan(kaplan_meier(np.array([]), np.array([]), 3)).all()
+    assert np.isnan(kaplan_meier(np.array([]), np.array([], dtype=bool), np.arange(4))).all()
+    # the same four as a life table (failed / censored per step since signing)
+    table = life_table_survival(np.array([0, 1, 0, 1, 0, 0]), np.array([0, 0, 1, 0, 1, 0]))
+    assert table.tolist() == s.tolist()
+    # and from a ledger, in years (a quarter per step), between the quarters
+    ledger = pd.DataFrame({"signed": True, "mou": 2025.0, "stagnated": [2025.25, np.nan, 2025.75, np.nan],
+                           "ended": [np.nan, np.nan, np.nan, np.nan]})
+    ledger.loc[1, "mou"], ledger.loc[3, "mou"] = 2025.75, 2025.25   # followed 2 and 4 quarters to 2026.25
+    curve = survival_curve(ledger, 1.25, 2025.0, 2026.25)
+    assert curve["survival"].tolist() == s.tolist() and (curve["n"] == 4).all()
 
 
 def test_region_names_are_forgiving_and_a_misspelling_gets_a_suggestion(files):
@@ -242,3 +269,15 @@ def test_cli_end_to_end(files, tmp_path, capsys):
     capsys.readouterr()
     assert cli.main(argv + ["--force"]) == 0
     assert pd.read_csv(out / "effects.csv").equals(effects)
+
+
+def test_a_failed_run_is_one_clear_error(files, tmp_path, monkeypatch):
+    import coopsim.run.tracking as tracking
+
+    def broken(scenario, seed, region=None):
+        raise ValueError("no such thing")
+
+    monkeypatch.setattr(tracking, "run_tracked", broken)
+    with pytest.raises(UserError) as err:
+        run_replications([load_scenario(files["small"])], [None], seed=1, reps=2, folder=tmp_path)
+    assert "2 of 2 runs failed" in str(err.value) and "ValueError: no such thing" in str(err.value)

@@ -18,10 +18,11 @@ pytest.importorskip("sklearn")
 
 from conftest import ishigami_experiment  # noqa: E402
 from coopsim import cli  # noqa: E402
-from coopsim.workflows.discovery import (Discovery, PlantedBoxTarget, build_design, load_discovery,  # noqa: E402
-                               make_target, restriction_words)
+from coopsim.analysis.discovery import build_design, restriction_words  # noqa: E402
+from coopsim.config.discovery import load_discovery  # noqa: E402
 from coopsim.config.errors import UserError  # noqa: E402
 from coopsim.run.seeds import derive_seed  # noqa: E402
+from coopsim.workflows.discovery import Discovery, make_target  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENTS = ROOT / "experiments"
@@ -39,6 +40,22 @@ label = "planted failure"
 [discovery.scoring]
 trees = 50
 """
+
+
+class PlantedBoxTarget:
+    """Verification target: y = 1 inside a planted box of the inputs, else 0, each label flipped
+    with probability `flip` (drawn from the run seed). `box` maps input -> (low, high). The
+    discoveries here run serially, so the target needs no importable home for worker processes."""
+
+    def __init__(self, box: dict[str, tuple[float, float]], flip: float = 0.0):
+        self.box = {k: (float(lo), float(hi)) for k, (lo, hi) in box.items()}
+        self.flip = float(flip)
+
+    def __call__(self, params: dict, seed: int) -> dict:
+        inside = all(lo <= params[k] <= hi for k, (lo, hi) in self.box.items())
+        if self.flip and np.random.default_rng(seed).random() < self.flip:
+            inside = not inside
+        return {"y": float(inside)}
 
 
 def _write(folder: Path, name: str, text: str) -> Path:
@@ -233,7 +250,8 @@ def test_report_includes_the_discovery_results(planted, tmp_path):
 def test_prim_handles_switches_as_integers():
     """A planted rule on a yes/no switch and a real input: PRIM (EMA Workbench 3.0 under pandas 3)
     restricts the integer-coded switch and says 'no joint committee' in words."""
-    from coopsim.workflows.discovery import PrimSettings, run_prim
+    from coopsim.analysis.discovery import run_prim
+    from coopsim.config.discovery import PrimSettings
 
     rng = np.random.default_rng(3)
     n = 1200

@@ -10,7 +10,8 @@ import pytest
 
 from coopsim import cli
 from coopsim.config.errors import UserError
-from coopsim.reporting.html import build_report, markdown_to_html, write_report
+from coopsim.reporting.html import build_report, write_report
+from coopsim.reporting.markdown import markdown_to_html
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 CHROMIUM = Path("/usr/bin/chromium")

@@ -5,8 +5,10 @@ import sys
 
 import pytest
 
+from coopsim import cli
 from coopsim.config.errors import UserError
-from coopsim.config.scenario import load_scenario, parameter_paths
+from coopsim.config.scenario import load_scenario, parameter_paths, scenario_files
+from coopsim.config.schema import key_path
 from conftest import ROOT, SCENARIOS
 
 
@@ -38,6 +40,12 @@ def test_extends_overrides_only_what_it_names():
     ("[simulaton]\nyears = 3\n", ["simulaton", "simulation"]),
     ("[regions\nhr_capacity = 0.3\n", ["not valid TOML"]),
     ("extends = 'missing.toml'\n", ["extends", "missing.toml"]),
+    ("colour = 'red'\n", ["unknown key 'colour'", "growth_areas, cases."]),
+    ("[[cases]]\nname = 'Yogya-Kyoto'\nregion = 'ID-YO'\npartner = 'Kyoto'\ndata = 3\n",
+     ["cases[0] (Yogya-Kyoto).data", "less than or equal to 1"]),
+    ("[[cases]]\nname = 'Yogya-Kyoto'\nregion = 'ID-YO'\npartner = 'Kyoto'\npartnr_budget = true\n",
+     ["cases[0] (Yogya-Kyoto).partnr_budget", "Allowed keys here", "partner_budget"]),
+    ("[[cases]]\nregion = 'ID-YO'\npartner = 'Kyoto'\n", ["cases[0].name", "is missing"]),
 ])
 def test_bad_input_names_file_key_and_what_is_allowed(tmp_path, text, words):
     path = write(tmp_path, text)
@@ -72,3 +80,23 @@ def test_cli_error_is_one_paragraph_exit_2_no_traceback(tmp_path):
     assert "Traceback" not in result.stderr
     assert "regions.hr_capacity" in result.stderr and str(path) in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_key_paths_read_like_the_file():
+    data = {"inputs": [{"path": "regions.hr_capacity"}, {"name": "jc"}, 3]}
+    assert key_path(("inputs", 0, "bounds"), data) == "inputs[0] (regions.hr_capacity).bounds"
+    assert key_path(("inputs", 1), data) == "inputs[1] (jc)"
+    assert key_path(("inputs", 2), data) == "inputs[2]"
+    assert key_path((), data) == "(top level)"
+    assert key_path(("prim", "mass_min"), {}, prefix="discovery") == "discovery.prim.mass_min"
+
+
+def test_scenarios_command_lists_files_and_survives_a_broken_one(tmp_path, capsys):
+    write(tmp_path, 'description = """\nTwo lines.\nSecond."""\n', "a.toml")
+    write(tmp_path, "[regions\n", "b.toml")
+    write(tmp_path, "name = 'c'\n", "c.toml")
+    assert [(p.name, line) for p, line in scenario_files(tmp_path)] == [
+        ("a.toml", "Two lines."), ("b.toml", "(not valid TOML)"), ("c.toml", "")]
+    assert cli.main(["scenarios", str(tmp_path)]) == 0
+    assert "a.toml  Two lines." in capsys.readouterr().out
+    assert cli.main(["scenarios", str(tmp_path / "nowhere")]) == 2

@@ -223,3 +223,25 @@ def test_seed_as_input_takes_the_noise_share(tmp_path):
     sob = study.indices[study.indices["method"] == "sobol"].set_index(["index", "factor"])["value"]
     assert abs(sob[("ST", "random_seed")] - 1 / 14.8446) < 0.03
     assert abs(sob[("ST", "dummy")]) < 1e-12
+
+
+# -- the layers on their own ----------------------------------------------------------------------
+def test_analysis_layer_returns_data_without_a_folder(tmp_path):
+    """build_design and analyse need no results folder (computation returns data); the
+    reporting layer turns the result into summary text, and the Study gives the same indices."""
+    from coopsim.analysis.sensitivity import analyse, build_design
+    from coopsim.reporting.sensitivity import summary_text
+    from coopsim.run.targets import IshigamiTarget
+
+    path = _write(tmp_path, "i.toml", ISHIGAMI_TOML)
+    exp = load_experiment(path)
+    design = build_design(exp)
+    target = IshigamiTarget()
+    y = [target(dict(zip(exp.factor_names, row)), int(seed))["y"] for row, seed in
+         zip(design.points[exp.factor_names].to_numpy(), design.seeds)]
+    results = pd.DataFrame({"error": [""] * len(y), "out:y": y})
+    analysis = analyse(design, results)
+    assert list(tmp_path.iterdir()) == [path]                  # nothing written
+    assert "# Sensitivity analysis" in summary_text(analysis, exp, design)
+    study = Study(path).run(tmp_path / "out")
+    pd.testing.assert_frame_equal(analysis.indices, study.indices)

@@ -1,5 +1,6 @@
 """Pattern-oriented validation (issue 3, docs/TRACE.md): the six patterns at a CI size, the
-statistics behind them, negative controls showing the checks can fail, and the CLI."""
+statistics behind them, negative controls showing the checks can fail, the CLI, and the
+calibration's pure computations."""
 
 import argparse
 
@@ -7,10 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coopsim.workflows import validation as V
+from coopsim.analysis import validation as V
+from coopsim.analysis.stats import mean_interval, ratio_interval
+from coopsim.cli import validate as cli
 from coopsim.config.errors import UserError
 from coopsim.model.partnerships import ACTIVE, ENDED, STAGNANT
 from coopsim.run.runner import simulate
+from coopsim.run.tracing import Trace, trace, traces
+from coopsim.workflows.validation import run_checks
 from conftest import SCENARIOS
 
 REPS = 10
@@ -19,7 +24,7 @@ SEED = 3
 
 @pytest.fixture(scope="module")
 def checks(baseline):
-    return V.run_checks(baseline, seed=SEED, reps=REPS)
+    return run_checks(baseline, seed=SEED, reps=REPS)
 
 
 def by_pattern(checks, k):
@@ -41,7 +46,7 @@ def test_every_pattern_names_its_mechanism(checks):
 # --- the trace is the model's own state -----------------------------------------------------------
 def test_trace_matches_the_model(baseline):
     scenario = baseline.override({"simulation.years": 6, "simulation.levels": ["province"]})
-    tr = V.trace(scenario, 5)
+    tr = trace(scenario, 5)
     model = simulate(scenario, 5)
     e = model.partnerships
     assert tr.steps == scenario.steps
@@ -59,13 +64,13 @@ def test_trace_matches_the_model(baseline):
 # --- statistics ------------------------------------------------------------------------------------
 def test_intervals_cover_and_tighten():
     rng = np.random.default_rng(0)
-    small = V.mean_interval(rng.normal(1.0, 1.0, 10))
-    large = V.mean_interval(rng.normal(1.0, 1.0, 400))
+    small = mean_interval(rng.normal(1.0, 1.0, 10))
+    large = mean_interval(rng.normal(1.0, 1.0, 400))
     assert small[1] < small[0] < small[2] and large[1] < 1.0 < large[2]
     assert large[2] - large[1] < small[2] - small[1]
-    value, lo, hi = V.ratio_interval([(2, 10, 1, 10)] * 5)
+    value, lo, hi = ratio_interval([(2, 10, 1, 10)] * 5)
     assert value == pytest.approx(2.0) and lo == hi == pytest.approx(2.0)
-    assert np.isnan(V.ratio_interval([(1, 0)] * 3)[0])
+    assert np.isnan(ratio_interval([(1, 0)] * 3)[0])
 
 
 def test_check_bounds_and_miss():
@@ -79,7 +84,7 @@ def test_check_bounds_and_miss():
 def _toy_trace(stage, last_election, institutionalised, region=None, term_end=None, renewals=None):
     stage = np.asarray(stage, dtype=np.int8)
     rows = stage.shape[1]
-    return V.Trace(stage=stage,
+    return Trace(stage=stage,
                    term_end=np.zeros(stage.shape) if term_end is None else np.asarray(term_end, float),
                    renewals=np.zeros(stage.shape, np.int32) if renewals is None else np.asarray(renewals),
                    last_election=np.asarray(last_election), region=np.zeros(rows, int) if region is None else region,
@@ -116,7 +121,7 @@ def test_no_turnover_effect_fails_pattern_4(baseline):
     """If new heads adopt every partnership and commit fully, elections cannot hurt: pattern 4's
     first check must then fail (its hazard ratio falls to about 1)."""
     calm = baseline.override({"elections.adoption_probability": 1.0, "regions.leader_commitment": 0.99})
-    check = V.pattern_4_elections(V.traces(calm, SEED, 6))[0]
+    check = V.pattern_4_elections(traces(calm, SEED, 6))[0]
     assert not check.passed and check.value < 1.5
 
 
@@ -126,7 +131,7 @@ def test_kyoto_without_its_institutions_fails_pattern_3(baseline):
     cases = [c.model_dump() for c in scenario.cases]
     cases[0].update(dedicated_budget=0.0, joint_committee=False, data=0.1, partner_capacity=0.3,
                     partner_interest=0.3, partner_budget=False, region_budget=False)
-    checks = V.pattern_3_cases(V.traces(scenario.override({"cases": cases}), SEED, 6))
+    checks = V.pattern_3_cases(traces(scenario.override({"cases": cases}), SEED, 6))
     assert not checks[0].passed
 
 
@@ -145,7 +150,7 @@ def test_derived_scenarios_keep_the_base(baseline):
 # --- `coopsim validate` ---------------------------------------------------------------------------
 def _args(**kw):
     parser = argparse.ArgumentParser()
-    V.add_arguments(parser)
+    cli.add_arguments(parser)
     argv = [kw.pop("scenario")] + sum(([f"--{k}", str(v)] for k, v in kw.items() if v is not True), []) \
         + [f"--{k}" for k, v in kw.items() if v is True]
     return parser.parse_args(argv)
@@ -156,7 +161,7 @@ def test_cli_writes_table_and_manifest(tmp_path, capsys):
     small.write_text(f'name = "small"\nextends = "{(SCENARIOS / "baseline.toml").as_posix()}"\n'
                      '[simulation]\nyears = 10\nlevels = ["province", "city"]\n')
     out = tmp_path / "out"
-    status = V.main(_args(scenario=str(small), reps=2, out=out))
+    status = cli.main(_args(scenario=str(small), reps=2, out=out))
     assert status in (0, 1)
     table = pd.read_csv(out / "validation.csv")
     assert set(table["pattern"]) == {1, 2, 3, 4, 5, 6}
@@ -165,15 +170,61 @@ def test_cli_writes_table_and_manifest(tmp_path, capsys):
     assert (out / "manifest.json").exists()
     assert "patterns passed" in capsys.readouterr().out
     with pytest.raises(UserError, match="not empty"):
-        V.main(_args(scenario=str(small), reps=2, out=out))
+        cli.main(_args(scenario=str(small), reps=2, out=out))
 
 
 def test_cli_rejects_bad_input(tmp_path):
     synthetic = tmp_path / "synthetic.toml"
     synthetic.write_text('name = "s"\n[simulation]\npopulation = "synthetic"\n')
     with pytest.raises(UserError, match="indonesia"):
-        V.main(_args(scenario=str(synthetic), reps=3, out=tmp_path / "c"))
+        cli.main(_args(scenario=str(synthetic), reps=3, out=tmp_path / "c"))
     with pytest.raises(UserError, match="at least 2"):
-        V.main(_args(scenario=str(SCENARIOS / "baseline.toml"), reps=1, out=tmp_path / "a"))
+        cli.main(_args(scenario=str(SCENARIOS / "baseline.toml"), reps=1, out=tmp_path / "a"))
     with pytest.raises(UserError, match="no such scenario"):
-        V.main(_args(scenario=str(tmp_path / "missing.toml"), reps=3, out=tmp_path / "b"))
+        cli.main(_args(scenario=str(tmp_path / "missing.toml"), reps=3, out=tmp_path / "b"))
+
+
+# --- calibration (docs/TRACE.md, section 7): the pure computations ------------------------------------
+def test_calibration_design_scores_and_choice():
+    from coopsim.analysis.calibration import PRIORS, accept, choose, latin_hypercube, point_score
+
+    design = latin_hypercube(8, PRIORS, seed=7)
+    for path, (lo, hi) in PRIORS.items():   # one point per stratum of every parameter
+        strata = np.floor((design[path] - lo) / (hi - lo) * 8).astype(int)
+        assert sorted(strata) == list(range(8))
+    assert design.equals(latin_hypercube(8, PRIORS, seed=7))
+    inside = V._check(1, "x", "", (0.7, 0.65, 0.75), (0.6, 0.8))
+    outside = V._check(2, "y", "", (0.9, 0.85, 0.95), (0.6, 0.8))
+    score = point_score([inside, outside])
+    assert score == {"distance": pytest.approx(0.5), "pattern_1_met": 1.0, "pattern_2_met": 0.0,
+                     "check_00": 0.7, "check_01": 0.9}
+    results = design.assign(index=range(8), error="", distance=[0, 0, 0.5, 1, 2, 0, 3, 4])
+    accepted, note = accept(results, min_accept=3)
+    assert accepted["index"].tolist() == [0, 1, 5] and note.startswith("3 of 8")
+    assert len(accept(results, min_accept=4)[0]) == 4
+    refined = accepted.assign(checks_passed=[15, 14, 15], checks=15)
+    centre = accepted[list(PRIORS)].median()
+    best = choose(refined, accepted)
+    assert best["index"] in (0, 5) and choose(refined.assign(checks_passed=0), accepted) is None
+    gaps = {i: ((refined.loc[refined["index"] == i, list(PRIORS)].iloc[0] - centre)
+                / pd.Series({k: hi - lo for k, (lo, hi) in PRIORS.items()})).pow(2).sum() for i in (0, 5)}
+    assert best["index"] == min(gaps, key=gaps.get)
+
+
+def test_calibration_target_runs_the_point(baseline):
+    import pickle
+
+    from coopsim.run.calibration import CalibrationTarget
+    from coopsim.workflows.calibration import score_point
+
+    target = CalibrationTarget(baseline.model_dump(), 2, score_point, ["behaviour.follow_up"])
+    assert pickle.loads(pickle.dumps(target)).score is score_point
+    seen = {}
+
+    def spy(scenario, seed, reps):
+        seen.update(follow_up=scenario.behaviour.follow_up, seed=seed, reps=reps)
+        return {"distance": 0.0}
+
+    CalibrationTarget(baseline.model_dump(), 2, spy, ["behaviour.follow_up"])(
+        {"behaviour.follow_up": 0.3, "other": 1.0}, 5)
+    assert seen == {"follow_up": 0.3, "seed": 5, "reps": 2}

@@ -40,6 +40,9 @@ _EXPORTS = {
     "run_sweep": "coopsim.run.executor",
     "ema_model": "coopsim.run.ema",
     "Study": "coopsim.workflows.sensitivity",
+    "plan_comparison": "coopsim.workflows.compare",
+    "run_comparison": "coopsim.workflows.compare",
+    "run_validation": "coopsim.workflows.validation",
     "Discovery": "coopsim.workflows.discovery",
 }
 __all__ = sorted(_EXPORTS)

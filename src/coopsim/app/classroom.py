@@ -16,25 +16,28 @@ from pathlib import Path
 
 import numpy as np
 
-from coopsim.model.model import HISTORY, CoopModel
-from coopsim.model.partnerships import ACTIVE, CAUSES, ENDED, STAGES
 from coopsim.config.scenario import SCENARIO_DIR, Scenario, load_scenario
+from coopsim.config.vocabulary import CAUSES, STAGES
+from coopsim.model.model import HISTORY, CoopModel
+from coopsim.model.partnerships import ACTIVE, ENDED
+from coopsim.reporting.style import INK, MUTED, PARTNER, STAGE_COLOURS
+
+__all__ = ["DEFAULT_SCENARIOS", "OBSTACLES", "LEVERS", "FOREIGN_PARTNER_COLOUR", "PROVINCE_LONLAT",
+           "COUNTRY_BEARING", "MAP_BOX", "VIEW", "ClassroomModel", "default_scenario_path", "base_scenario",
+           "slider_defaults", "overrides", "network_layout", "network_data", "node_info", "scenario_label"]
 
 # The class-sized default: the first of these that exists, else the built-in defaults
 # restricted to the 38 provinces.
 DEFAULT_SCENARIOS = (SCENARIO_DIR / "class.toml", SCENARIO_DIR / "yogyakarta_cases.toml")
 
-# Obstacles (section 'Hambatan'): slider name -> (scenario path, label). "turnover" is shown
-# as the obstacle (a new head drops a predecessor's partnership) = 1 - adoption probability.
-OBSTACLES = {
-    "budget_line_share": ("regions.budget_line_share", "Budget line (share)"),
-    "budget_level": ("regions.budget_level", "Budget size"),
-    "hr_capacity": ("regions.hr_capacity", "Staff skills (HR)"),
-    "data_quality": ("regions.data_quality", "Data on partners"),
-    "bureaucracy_quality": ("regions.bureaucracy_quality", "Clean bureaucracy"),
-    "infrastructure": ("regions.infrastructure", "Infrastructure"),
-    "turnover": ("elections.adoption_probability", "Turnover"),
-}
+# Obstacles (section 'Hambatan'): slider name -> (scenario path, label). A region obstacle's
+# slider is named after its `regions.` setting. "turnover" is shown as the obstacle (a new head
+# drops a predecessor's partnership) = 1 - adoption probability.
+OBSTACLES = {name: (f"regions.{name}", label) for name, label in (
+    ("budget_line_share", "Budget line (share)"), ("budget_level", "Budget size"),
+    ("hr_capacity", "Staff skills (HR)"), ("data_quality", "Data on partners"),
+    ("bureaucracy_quality", "Clean bureaucracy"), ("infrastructure", "Infrastructure"))}
+OBSTACLES["turnover"] = ("elections.adoption_probability", "Turnover")
 # Levers (Conditions, Recommendations): switch name -> (scenario path, value when on, label).
 LEVERS = {
     "joint_committee": ("levers.joint_committee", True, "Joint committee"),
@@ -48,13 +51,9 @@ LEVERS = {
     "community_program": ("levers.community_program", True, "Community program"),
 }
 
-STAGE_COLORS = {"exploration": "#9e9e9e", "loi": "#4e79a7", "mou": "#f28e2b", "active": "#2ca02c",
-                "stagnant": "#d62728", "ended": "#bdbdbd"}
-STAGE_LABELS = {"exploration": "exploration", "loi": "letter of intent", "mou": "MoU (awaiting approval)",
-                "active": "active", "stagnant": "stagnant (gone quiet)", "ended": "ended"}
-CAUSE_COLORS = dict(zip(CAUSES, ("#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
-                                 "#bab0ac", "#59a14f")))
-
+# Network dots: Indonesian regions in INK (with an active partnership) or MUTED (without),
+# foreign partners in gold. Edges take their stage's colour from coopsim.reporting.style.
+FOREIGN_PARTNER_COLOUR = PARTNER
 
 _SERIAL = itertools.count()
 
@@ -76,30 +75,48 @@ def default_scenario_path() -> str:
 
 @lru_cache(maxsize=8)
 def base_scenario(path: str) -> Scenario:
+    """The scenario the app starts from (cached: every Reset builds a model from it).
+
+    Args:
+        path: a scenario file, or '' for the built-in defaults restricted to the 38 provinces.
+
+    Returns:
+        The scenario.
+
+    Raises:
+        UserError: the file is missing or not a valid scenario.
+    """
     if path:
         return load_scenario(path)
     return Scenario().override({"simulation.levels": ["province"]}, origin="class app default")
 
 
 def slider_defaults(path: str) -> dict:
-    """The scenario's own value of each obstacle slider and lever switch."""
+    """The scenario's own value of each obstacle slider and lever switch.
+
+    Args:
+        path: as for `base_scenario`.
+
+    Returns:
+        Slider or switch name -> value.
+    """
     data = base_scenario(path).model_dump()
-
-    def get(dotted):
-        node = data
-        for key in dotted.split("."):
-            node = node[key]
-        return node
-
-    out = {name: float(get(p)) for name, (p, _) in OBSTACLES.items()}
+    out = {name: float(_dotted(data, p)) for name, (p, _) in OBSTACLES.items()}
     out["turnover"] = round(1 - out["turnover"], 4)
     for name, (p, on, _) in LEVERS.items():
-        out[name] = get(p) == on if not isinstance(on, float) else get(p) >= on
+        out[name] = _dotted(data, p) == on if not isinstance(on, float) else _dotted(data, p) >= on
     return out
 
 
 def overrides(values: dict) -> dict:
-    """Flat slider/switch values -> dotted scenario overrides."""
+    """Flat slider and switch values as dotted scenario overrides (out-of-range values clipped).
+
+    Args:
+        values: slider or switch name -> value (names of OBSTACLES and LEVERS; others ignored).
+
+    Returns:
+        Dotted scenario path -> value.
+    """
     out = {}
     for name, (p, _) in OBSTACLES.items():
         if name in values:
@@ -141,6 +158,8 @@ class ClassroomModel(CoopModel):
         self.called_elections: list[int] = []
 
     def step(self) -> None:
+        """One quarter; logs an election if regions voted. Stops (never raises) at the end or
+        on an error."""
         with self._lock:
             if not self.running or self.t >= self.params.steps:
                 self.running = False
@@ -175,9 +194,11 @@ class ClassroomModel(CoopModel):
         return f"{year} Q{t % spy + 1}" if spy == 4 else f"{year} step {t % spy + 1}/{spy}"
 
     def n_active(self) -> int:
+        """How many partnerships are active now."""
         return self.stage_counts()["active"]
 
     def stage_counts(self) -> dict[str, int]:
+        """How many partnerships are in each stage now (stage name -> count)."""
         with self._lock:
             return dict(zip(STAGES, (int(x) for x in self.partnerships.stage_counts())))
 
@@ -283,7 +304,8 @@ def network_layout(model) -> dict[str, np.ndarray]:
 
 
 def _static_nodes(model) -> tuple[list[dict], list[dict]]:
-    """Region and partner nodes without their colour: built once per model."""
+    """Region nodes (coloured per frame, by whether they have an active partnership) and
+    partner nodes: built once per model."""
     cached = getattr(model, "_static_nodes_cache", None)
     if cached is None:
         lay, table, p = model.layout, model.regions.table, model.partners
@@ -293,7 +315,8 @@ def _static_nodes(model) -> tuple[list[dict], list[dict]]:
                    for i, (x, y, big, name) in enumerate(zip(lay["region_x"], lay["region_y"], provinces,
                                                               table["name"]))]
         n = len(regions)
-        partners = [{"id": n + j, "x": round(float(x), 2), "y": round(float(y), 2), "r": 0.6, "c": "#b8860b",
+        partners = [{"id": n + j, "x": round(float(x), 2), "y": round(float(y), 2), "r": 0.6,
+                     "c": FOREIGN_PARTNER_COLOUR,
                      "k": "p", "label": f"{name} ({country})"}
                     for j, (x, y, name, country) in enumerate(zip(lay["partner_x"], lay["partner_y"],
                                                                   p.name, p.country))]
@@ -317,12 +340,12 @@ def _network_data(model, show_ended: bool) -> tuple[list[dict], list[list]]:
     regions, partners = _static_nodes(model)
     n = len(regions)
     has_active = np.bincount(reg[stage[rows] == ACTIVE], minlength=n) > 0
-    nodes = [{**node, "c": "#1f4e79" if live else "#8aa9c9"} for node, live in zip(regions, has_active)]
+    nodes = [{**node, "c": INK if live else MUTED} for node, live in zip(regions, has_active)]
     nodes += [partners[j] for j in np.unique(e.partner[:n_e])]
     rx, ry = lay["region_x"][reg].round(2), lay["region_y"][reg].round(2)
     px, py = lay["partner_x"][par].round(2), lay["partner_y"][par].round(2)
     names = [STAGES[k] for k in stage[rows]]
-    edges = [[float(a), float(b), float(c), float(d), STAGE_COLORS[s], s]
+    edges = [[float(a), float(b), float(c), float(d), STAGE_COLOURS[s], s]
              for a, b, c, d, s in zip(rx, ry, px, py, names)]
     return nodes, edges
 
@@ -369,4 +392,5 @@ def _node_info(model, node_id: int) -> dict | None:
 
 
 def scenario_label(path: str) -> str:
+    """The scenario's short name for the page (its file name without .toml)."""
     return Path(path).stem if path else "built-in defaults, 38 provinces"

@@ -4,16 +4,18 @@ obstacle sliders and lever switches), and coopsim's own main panel: the partners
 as SVG on the server (no JavaScript from a CDN), the election button and a
 plain-words explanation in English and Indonesian.
 
-Served by `coopsim app` (coopsim/app.py), which sets COOPSIM_APP_SCENARIO.
+Served by `coopsim app` (coopsim.cli.app, coopsim.app.server), which sets
+COOPSIM_APP_SCENARIO. Colours come from coopsim.reporting.style, stage names from
+coopsim.config.vocabulary, so the page and the reports agree.
 """
 
 from __future__ import annotations
 
 import html
 import os
-import re
 import time
 import traceback
+from dataclasses import dataclass
 
 import ipyvuetify as v
 import numpy as np
@@ -22,22 +24,37 @@ import traitlets
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
-from coopsim.app.classroom import (CAUSE_COLORS, LEVERS, OBSTACLES, STAGE_COLORS, STAGE_LABELS,
-                               ClassroomModel, default_scenario_path, network_data, node_info,
-                               scenario_label, slider_defaults)
-from coopsim.model.partnerships import CAUSES, STAGES
+from coopsim.app.classroom import (FOREIGN_PARTNER_COLOUR, LEVERS, OBSTACLES, ClassroomModel,
+                                   default_scenario_path, network_data, node_info, scenario_label,
+                                   slider_defaults)
+from coopsim.config.vocabulary import CAUSES, STAGE_WORDS, STAGES
+from coopsim.reporting.markdown import markdown_to_html
+from coopsim.reporting.style import CAUSE_COLOURS, INK, MUTED, STAGE_COLOURS
+
+__all__ = ["Page", "MainPanel", "NetworkView", "NodeCard", "Chart", "Explanation", "Prose", "NetworkSvg",
+           "svg_chart", "stages_svg", "causes_svg", "model_params", "scenario_path", "LEGEND", "EXPLAIN",
+           "NOW", "RENDER_MS"]
+
+# Prose paragraphs sit closer than Vuetify's default 16 px; the page's reset style sheet
+# makes <strong> normal weight, so it is made bold again here.
+PROSE_CSS = (".coopsim-prose p { margin: 4px 0 8px 0; } "
+             ".coopsim-prose strong { font-weight: bold; } .coopsim-prose em { font-style: italic; }")
 
 
-def Prose(text: str, **kwargs):
-    """Plain paragraphs with **bold** and *italic*, as HTML. (solara.Markdown would load KaTeX
-    from a CDN.)"""
-    out = []
-    for para in text.strip().split("\n\n"):
-        para = html.escape(" ".join(para.split()))
-        para = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", para)
-        para = re.sub(r"\*(.+?)\*", r"<i>\1</i>", para)
-        out.append(f"<p style='margin: 4px 0 8px 0'>{para}</p>")
-    return solara.HTML(tag="div", unsafe_innerHTML="".join(out), **kwargs)
+def Prose(text: str, classes: list[str] | None = None, **kwargs):
+    """Markdown prose (paragraphs, **bold**, *italic*) as HTML, rendered by
+    coopsim.reporting.markdown (solara.Markdown would load KaTeX from a CDN).
+
+    Args:
+        text: the Markdown.
+        classes: CSS classes of the element (the page's tests find texts by them).
+        **kwargs: passed on to solara.HTML.
+
+    Returns:
+        The solara.HTML element.
+    """
+    return solara.HTML(tag="div", unsafe_innerHTML=markdown_to_html(text),
+                       classes=["coopsim-prose", *(classes or [])], **kwargs)
 
 
 # the last server-side render time of each part, in ms (shown small on the page, for tuning)
@@ -45,11 +62,19 @@ RENDER_MS: dict[str, float] = {}
 
 
 def scenario_path() -> str:
+    """The scenario file `coopsim app` was given ('' for the built-in defaults)."""
     return os.environ.get("COOPSIM_APP_SCENARIO", default_scenario_path())
 
 
 def model_params(path: str) -> dict:
-    """SolaraViz's sliders and switches, starting at the scenario's own values."""
+    """SolaraViz's sliders and switches, starting at the scenario's own values.
+
+    Args:
+        path: the scenario file ('' for the built-in defaults).
+
+    Returns:
+        Mesa's model_params: name -> fixed value or widget description.
+    """
     d = slider_defaults(path)
     params: dict = {"scenario_file": path,
                     "seed": {"type": "SliderInt", "value": 1, "min": 0, "max": 99, "step": 1,
@@ -107,16 +132,18 @@ module.exports = {
 """).tag(sync=True)
 
 
+#: The network's key: a line per stage (ended partnerships are not drawn), a dot per kind of node.
 LEGEND = " &nbsp; ".join(
-    [f'<span style="display:inline-block;width:18px;height:4px;background:{STAGE_COLORS[s]};'
-     f'vertical-align:middle"></span> {STAGE_LABELS[s]}' for s in STAGES if s != "ended"]
-    + ['<br><span style="color:#1f4e79">&#9679;</span> Indonesian region with an active partnership',
-       '<span style="color:#8aa9c9">&#9679;</span> without',
-       '<span style="color:#b8860b">&#9679;</span> foreign partner'])
+    [f'<span style="display:inline-block;width:18px;height:4px;background:{STAGE_COLOURS[s]};'
+     f'vertical-align:middle"></span> {STAGE_WORDS[s]}' for s in STAGES if s != "ended"]
+    + [f'<br><span style="color:{INK}">&#9679;</span> Indonesian region with an active partnership',
+       f'<span style="color:{MUTED}">&#9679;</span> without',
+       f'<span style="color:{FOREIGN_PARTNER_COLOUR}">&#9679;</span> foreign partner'])
 
 
 @solara.component
 def NetworkView(model: ClassroomModel, selected: int, on_selected):
+    """The partnership network and its key; `on_selected` gets the id of a clicked node."""
     update_counter.get()  # every component that shows the model re-renders after a step
     t0 = time.perf_counter()
     nodes, edges = solara.use_memo(lambda: network_data(model), [model.serial, model.t])
@@ -127,6 +154,7 @@ def NetworkView(model: ClassroomModel, selected: int, on_selected):
 
 @solara.component
 def NodeCard(model: ClassroomModel, selected: int):
+    """The selected node's name, traits and partnerships (or how to select one)."""
     update_counter.get()
     info = node_info(model, selected)
     with solara.Card("Who is this?", style={"min-width": "260px"}):
@@ -140,7 +168,7 @@ def NodeCard(model: ClassroomModel, selected: int):
         solara.HTML(tag="table", unsafe_innerHTML=rows, style={"font-size": "12px", "width": "100%"})
         if info["partnerships"]:
             items = "".join(f"<li>{html.escape(name)} ({html.escape(country)}): "
-                            f"<b style='color:{STAGE_COLORS[s]}'>{STAGE_LABELS[s]}</b></li>"
+                            f"<b style='color:{STAGE_COLOURS[s]}'>{STAGE_WORDS[s]}</b></li>"
                             for name, country, s in info["partnerships"])
             solara.HTML(tag="ul", unsafe_innerHTML=items, style={"font-size": "12px", "margin-top": "6px"})
         else:
@@ -165,85 +193,175 @@ def _ticks(lo: float, hi: float, n: int = 6) -> list[float]:
     return [float(x) + 0.0 for x in np.arange(first, hi + 1e-9, step)]
 
 
-def svg_chart(title: str, x: np.ndarray, series: dict[str, tuple[np.ndarray, str]],
-              xlim: tuple[float, float], elections: list[float], stacked: bool = False,
-              css: str = "", data: dict | None = None, width: int = 620, height: int = 290) -> str:
-    """A line chart (or stacked areas) with dashed election markers, as one <svg> string."""
-    left, right, top, bottom = 44, 12, 28, 62
-    pw, ph = width - left - right, height - top - bottom
+@dataclass(frozen=True)
+class _Plot:
+    """Where the plot area sits in a chart's SVG, and how data values map onto it."""
+
+    width: int
+    height: int
+    x0: float
+    x1: float
+    ymax: float
+    left: int = 44
+    right: int = 12
+    top: int = 28
+    bottom: int = 62
+
+    @property
+    def pw(self) -> int:
+        return self.width - self.left - self.right
+
+    @property
+    def ph(self) -> int:
+        return self.height - self.top - self.bottom
+
+    def sx(self, v):
+        """x data values -> SVG x."""
+        return self.left + self.pw * (np.asarray(v, float) - self.x0) / (self.x1 - self.x0)
+
+    def sy(self, v):
+        """y data values -> SVG y (0 at the bottom of the plot)."""
+        return self.top + self.ph * (1 - np.asarray(v, float) / self.ymax)
+
+
+def _y_max(x: np.ndarray, series: dict[str, tuple[np.ndarray, str]], stacked: bool) -> float:
+    """The top of the y axis: a little above the highest line (or stack), at least 4."""
     ys = list(series.values())
     if stacked and len(x):
         tops = np.cumsum([v for v, _ in ys], axis=0)
         ymax = float(tops[-1].max()) if len(tops) else 0.0
     else:
         ymax = max((float(v.max()) for v, _ in ys if len(v)), default=0.0)
-    ymax = max(ymax * 1.08, 4.0) if np.isfinite(ymax) else 4.0
-    x0, x1 = xlim
+    return max(ymax * 1.08, 4.0) if np.isfinite(ymax) else 4.0
 
-    def sx(v):
-        return left + pw * (np.asarray(v, float) - x0) / (x1 - x0)
 
-    def sy(v):
-        return top + ph * (1 - np.asarray(v, float) / ymax)
-
-    attrs = "".join(f' data-{k}="{html.escape(str(v))}"' for k, v in (data or {}).items())
-    out = [f'<svg class="{css}"{attrs} viewBox="0 0 {width} {height}" width="100%" '
-           f'xmlns="http://www.w3.org/2000/svg" style="background:#fff;font-family:sans-serif">',
-           f'<text x="{width / 2}" y="17" text-anchor="middle" font-size="14" font-weight="bold">{html.escape(title)}</text>']
-    for tv in _ticks(0, ymax):
-        y = sy(tv)
+def _axes(plot: _Plot) -> list[str]:
+    """Horizontal grid lines with y labels, x ticks with labels, and the plot's frame."""
+    left, top, pw, ph = plot.left, plot.top, plot.pw, plot.ph
+    out = []
+    for tv in _ticks(0, plot.ymax):
+        y = plot.sy(tv)
         out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>'
                    f'<text x="{left - 5}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{tv:g}</text>')
-    for tv in _ticks(x0, x1, 8):
-        xx = sx(tv)
+    for tv in _ticks(plot.x0, plot.x1, 8):
+        xx = plot.sx(tv)
         out.append(f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{top + ph}" y2="{top + ph + 4}" stroke="#333"/>'
                    f'<text x="{xx:.1f}" y="{top + ph + 16}" text-anchor="middle" font-size="11">{tv:g}</text>')
     out.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#333"/>')
-    if len(x):
-        px = sx(x)
-        below = np.zeros(len(x))
-        for name, (values, color) in series.items():
-            if stacked:
-                upper = below + values
-                pts = np.concatenate([np.c_[px, sy(upper)], np.c_[px[::-1], sy(below[::-1])]])
-                d = " ".join(f"{a:.1f},{b:.1f}" for a, b in pts)
-                out.append(f'<polygon points="{d}" fill="{color}" fill-opacity="0.9" stroke="none"/>')
-                below = upper
-            else:
-                d = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, sy(values)))
-                out.append(f'<polyline points="{d}" fill="none" stroke="{color}" stroke-width="2.2"/>')
+    return out
+
+
+def _series_marks(plot: _Plot, x: np.ndarray, series: dict[str, tuple[np.ndarray, str]],
+                  stacked: bool) -> list[str]:
+    """One polyline per series, or stacked areas (each series on top of the ones before)."""
+    if not len(x):
+        return []
+    out = []
+    px = plot.sx(x)
+    below = np.zeros(len(x))
+    for values, color in series.values():
+        if stacked:
+            upper = below + values
+            pts = np.concatenate([np.c_[px, plot.sy(upper)], np.c_[px[::-1], plot.sy(below[::-1])]])
+            d = " ".join(f"{a:.1f},{b:.1f}" for a, b in pts)
+            out.append(f'<polygon points="{d}" fill="{color}" fill-opacity="0.9" stroke="none"/>')
+            below = upper
+        else:
+            d = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, plot.sy(values)))
+            out.append(f'<polyline points="{d}" fill="none" stroke="{color}" stroke-width="2.2"/>')
+    return out
+
+
+def _election_marks(plot: _Plot, elections: list[float]) -> list[str]:
+    """A dashed vertical line, labelled, at each election the class called."""
+    out = []
     for year in elections:
-        xx = sx(year)
-        out.append(f'<line class="election" x1="{xx:.1f}" x2="{xx:.1f}" y1="{top}" y2="{top + ph}" '
+        xx = plot.sx(year)
+        out.append(f'<line class="election" x1="{xx:.1f}" x2="{xx:.1f}" y1="{plot.top}" y2="{plot.top + plot.ph}" '
                    f'stroke="#333" stroke-width="1.5" stroke-dasharray="5 3"/>'
-                   f'<text x="{xx + 3:.1f}" y="{top + 11}" font-size="10" fill="#333">election</text>')
-    # legend below the plot
-    lx, ly = left, top + ph + 34
+                   f'<text x="{xx + 3:.1f}" y="{plot.top + 11}" font-size="10" fill="#333">election</text>')
+    return out
+
+
+def _legend(plot: _Plot, series: dict[str, tuple[np.ndarray, str]]) -> list[str]:
+    """Colour boxes and names below the plot, wrapped into rows."""
+    out = []
+    lx, ly = plot.left, plot.top + plot.ph + 34
     for name, (_, color) in series.items():
         label = html.escape(name)
         out.append(f'<rect x="{lx}" y="{ly - 9}" width="12" height="10" fill="{color}"/>'
                    f'<text x="{lx + 16}" y="{ly}" font-size="11">{label}</text>')
         lx += 24 + 6.3 * len(label)
-        if lx > width - 90:
-            lx, ly = left, ly + 15
+        if lx > plot.width - 90:
+            lx, ly = plot.left, ly + 15
+    return out
+
+
+def svg_chart(title: str, x: np.ndarray, series: dict[str, tuple[np.ndarray, str]],
+              xlim: tuple[float, float], elections: list[float], stacked: bool = False,
+              css: str = "", data: dict | None = None, width: int = 620, height: int = 290) -> str:
+    """A line chart (or stacked areas) with dashed election markers, as one <svg> string.
+
+    Args:
+        title: the chart's title.
+        x: the x values (years) every series shares.
+        series: name -> (y values, colour), drawn and listed in the legend in this order.
+        xlim: the x axis's range.
+        elections: x values of the elections to mark.
+        stacked: stack the series as areas instead of drawing lines.
+        css: the SVG element's class.
+        data: data-* attributes of the SVG element (the page's tests read them).
+        width: width of the viewBox.
+        height: height of the viewBox.
+
+    Returns:
+        The SVG markup.
+    """
+    plot = _Plot(width, height, xlim[0], xlim[1], _y_max(x, series, stacked))
+    attrs = "".join(f' data-{k}="{html.escape(str(v))}"' for k, v in (data or {}).items())
+    out = [f'<svg class="{css}"{attrs} viewBox="0 0 {width} {height}" width="100%" '
+           f'xmlns="http://www.w3.org/2000/svg" style="background:#fff;font-family:sans-serif">',
+           f'<text x="{width / 2}" y="17" text-anchor="middle" font-size="14" font-weight="bold">'
+           f'{html.escape(title)}</text>']
+    out += _axes(plot)
+    out += _series_marks(plot, x, series, stacked)
+    out += _election_marks(plot, elections)
+    out += _legend(plot, series)
     out.append("</svg>")
     return "".join(out)
 
 
 def stages_svg(data: dict) -> str:
-    series = {STAGE_LABELS[s]: (data["stages"][s], STAGE_COLORS[s]) for s in STAGES if s != "ended"}
+    """The chart of partnerships by stage over time (ended ones left out).
+
+    Args:
+        data: `ClassroomModel.chart_data()`.
+
+    Returns:
+        The SVG markup.
+    """
+    series = {STAGE_WORDS[s]: (data["stages"][s], STAGE_COLOURS[s]) for s in STAGES if s != "ended"}
     return svg_chart("Partnerships by stage", data["years"], series, data["xlim"], data["elections"],
                      css="coopsim-chart-stages", data={"t": data["t"], "run": data["run"]})
 
 
 def causes_svg(data: dict) -> str:
-    series = {c: (data["stagnated"][c], CAUSE_COLORS[c]) for c in CAUSES}
+    """The stacked chart of stagnations so far, by binding cause.
+
+    Args:
+        data: `ClassroomModel.chart_data()`.
+
+    Returns:
+        The SVG markup.
+    """
+    series = {c: (data["stagnated"][c], CAUSE_COLOURS[c]) for c in CAUSES}
     return svg_chart("Stagnations so far, by cause", data["years"], series, data["xlim"], data["elections"],
                      stacked=True, css="coopsim-chart-causes", data={"t": data["t"], "run": data["run"]})
 
 
 @solara.component
 def Chart(model: ClassroomModel, which: str):
+    """One chart ("stages" or "causes"), redrawn only when the model has moved on."""
     update_counter.get()
 
     def render():
@@ -268,16 +386,16 @@ EXPLAIN = {
     "English": """
 **What you are looking at.** Each blue dot is an Indonesian regional government (in the class
 scenario, one of the 38 provinces), placed roughly where it is on the map; each gold dot is a foreign
-local government (a prefecture, a state, a city). A line is a partnership: grey dashes while
-the two sides explore, blue dashes once they sign a letter of intent, orange while an MoU waits
-for the regional parliament (DPRD) and the Foreign Ministry, green when programs are running,
-red when it has gone quiet ("stagnansi"). Ended partnerships disappear.
+local government (a prefecture, a state, a city). A line is a partnership: pale blue dashes while
+the two sides explore, blue dashes once they sign a letter of intent, light orange while an MoU
+waits for the regional parliament (DPRD) and the Foreign Ministry, green when programs are running,
+dark orange when it has gone quiet ("stagnansi"). Ended partnerships disappear.
 
 **Why they go quiet.** The paper names five obstacles: no fixed budget line, staff without
 languages or negotiation skills, no data about the partner, a rent-seeking bureaucracy, and poor
 roads. On top of that, partnerships belong to the governor who signed them: after an **election**
-a new head often drops them. Press *Call an election now* and watch the green lines turn red a
-year or so later.
+a new head often drops them. Press *Call an election now* and watch the green lines turn dark
+orange a year or so later.
 
 **What keeps them alive.** Institutions that outlast a politician: a joint committee, a
 dedicated budget, a cooperation bureau, a Perda, the mid-term plan (RPJMD), a diplomat on site
@@ -293,16 +411,16 @@ turnover: the chance that a newly elected head drops a partnership of the predec
 **Apa yang Anda lihat.** Setiap titik biru adalah satu pemerintah daerah di Indonesia (dalam skenario
 kelas, satu dari 38 provinsi), kira-kira di letaknya pada peta; setiap titik emas adalah
 pemerintah daerah di luar negeri (prefektur, negara bagian, kota). Garis adalah kerja sama:
-putus-putus abu-abu selama penjajakan, putus-putus biru setelah *Letter of Intent*, oranye ketika
-MoU menunggu persetujuan DPRD dan pertimbangan Kementerian Luar Negeri, hijau ketika program
-berjalan, merah ketika kerja sama mandek ("stagnansi"). Kerja sama yang sudah berakhir menghilang.
+putus-putus biru muda selama penjajakan, putus-putus biru setelah *Letter of Intent*, oranye muda
+ketika MoU menunggu persetujuan DPRD dan pertimbangan Kementerian Luar Negeri, hijau ketika program
+berjalan, oranye tua ketika kerja sama mandek ("stagnansi"). Kerja sama yang sudah berakhir menghilang.
 
 **Mengapa mandek.** Artikel ini menyebut lima hambatan: tidak ada pos anggaran tetap, SDM yang
 kurang menguasai bahasa asing dan negosiasi, minimnya data tentang mitra, birokrasi yang mencari
 rente, dan infrastruktur yang buruk. Selain itu, kerja sama sering melekat pada kepala daerah yang
 menandatanganinya: setelah **pilkada**, kepala daerah baru kerap tidak melanjutkannya. Tekan
-*Call an election now* (adakan pilkada sekarang) dan lihat garis hijau berubah merah sekitar
-setahun kemudian.
+*Call an election now* (adakan pilkada sekarang) dan lihat garis hijau berubah oranye tua
+sekitar setahun kemudian.
 
 **Apa yang membuatnya bertahan.** Lembaga yang lebih awet daripada seorang politisi: komite
 bersama, anggaran khusus, biro kerja sama, Perda, RPJMD, dan diplomat di daerah (seperti
@@ -318,35 +436,44 @@ tidak melanjutkan kerja sama pendahulunya.
 }
 
 
+# The state of the run in a sentence (and the last election in another), in each language.
+NOW = {
+    "English": ("Now, {quarter}: **{active}** partnerships are running, **{stagnant}** have gone quiet, "
+                "**{forming}** are on their way to an agreement.",
+                " At the last election ({when}) {voted} regions voted and {new_heads} got a new head."),
+    "Bahasa Indonesia": ("Sekarang, {quarter}: **{active}** kerja sama berjalan, **{stagnant}** mandek, "
+                         "**{forming}** sedang menuju kesepakatan.",
+                         " Pada pilkada terakhir ({when}) {voted} daerah memilih dan {new_heads} mendapat "
+                         "kepala daerah baru."),
+}
+
+
+def _now_text(model: ClassroomModel, lang: str) -> str:
+    counts = model.stage_counts()
+    now, election = NOW[lang]
+    text = now.format(quarter=model.quarter_label(), active=counts["active"], stagnant=counts["stagnant"],
+                      forming=counts["exploration"] + counts["loi"] + counts["mou"])
+    if model.elections:
+        t, voted, new_heads = model.elections[-1]
+        text += election.format(when=model.quarter_label(t), voted=voted, new_heads=new_heads)
+    return text
+
+
 @solara.component
 def Explanation(model: ClassroomModel):
+    """What is happening now, in numbers, and what the page shows, in English or Indonesian."""
     update_counter.get()
     lang, set_lang = solara.use_state("English")
-    counts = model.stage_counts()
-    last = model.elections[-1] if model.elections else None
     with solara.Card("What is happening / Apa yang terjadi"):
         solara.ToggleButtonsSingle(lang, values=list(EXPLAIN), on_value=set_lang)
-        if lang == "English":
-            now = (f"Now, {model.quarter_label()}: **{counts['active']}** partnerships are running, "
-                   f"**{counts['stagnant']}** have gone quiet, **{counts['exploration'] + counts['loi'] + counts['mou']}** "
-                   f"are on their way to an agreement.")
-            if last:
-                now += (f" At the last election ({model.quarter_label(last[0])}) {last[1]} regions voted "
-                        f"and {last[2]} got a new head.")
-        else:
-            now = (f"Sekarang, {model.quarter_label()}: **{counts['active']}** kerja sama berjalan, "
-                   f"**{counts['stagnant']}** mandek, **{counts['exploration'] + counts['loi'] + counts['mou']}** "
-                   f"sedang menuju kesepakatan.")
-            if last:
-                now += (f" Pada pilkada terakhir ({model.quarter_label(last[0])}) {last[1]} daerah memilih "
-                        f"dan {last[2]} mendapat kepala daerah baru.")
-        Prose(now, classes=["coopsim-now"])
+        Prose(_now_text(model, lang), classes=["coopsim-now"])
         Prose(EXPLAIN[lang], classes=["coopsim-explanation"])
 
 
 # --- the main panel ---------------------------------------------------------------------------
 @solara.component
 def MainPanel(model: ClassroomModel):
+    """coopsim's part of the page: the quarter, the election button, the network, the charts."""
     update_counter.get()  # re-render when SolaraViz steps the model
     selected, set_selected = solara.use_state(-1)
 
@@ -355,6 +482,7 @@ def MainPanel(model: ClassroomModel):
         force_update()
 
     with solara.Column(style={"padding": "8px", "gap": "8px"}):
+        solara.Style(PROSE_CSS)
         with solara.Row(style={"align-items": "center", "gap": "24px", "flex-wrap": "wrap"}):
             solara.HTML(tag="div", unsafe_innerHTML=(
                 f'<span style="font-size:15px">Quarter</span> '
@@ -362,7 +490,7 @@ def MainPanel(model: ClassroomModel):
                 f'style="font-size:22px">{model.quarter_label()}</b>'))
             solara.HTML(tag="div", unsafe_innerHTML=(
                 f'<span style="font-size:15px">Active partnerships</span> '
-                f'<b class="coopsim-active" style="font-size:26px;color:{STAGE_COLORS["active"]}">'
+                f'<b class="coopsim-active" style="font-size:26px;color:{STAGE_COLOURS["active"]}">'
                 f'{model.n_active()}</b>'))
             solara.Button("Call an election now", color="error", on_click=election,
                           disabled=not model.running, classes=["coopsim-election"],
@@ -389,6 +517,7 @@ def MainPanel(model: ClassroomModel):
 
 @solara.component
 def Page():
+    """The whole page: SolaraViz's frame and controls around the main panel."""
     path = scenario_path()
     params = solara.use_memo(lambda: model_params(path), [path])
 

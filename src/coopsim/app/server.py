@@ -1,12 +1,12 @@
-"""`coopsim app [SCENARIO] [--port P] [--host H]`: the classroom web app.
+"""Serving the classroom web app offline (the command is `coopsim.cli.app`).
 
-Serves the page of `coopsim/app_page.py` with Solara (Mesa's SolaraViz) on 127.0.0.1, with
-no request leaving the machine: Solara's front-end assets come from the `solara-assets`
-package (installed into `<prefix>/share/solara/cdn`, which Solara's asset proxy serves
-before it would ask a CDN), the Vue 2 front end matches them (ipyvue/ipyvuetify 1.x), the
-charts are SVG drawn on the server and the network an SVG drawn by a Vue template (no
-Altair/Vega, which Solara loads from a CDN; nor solara.Markdown, which loads KaTeX), and
-Solara's telemetry is off.
+Serves the page of `coopsim.app.page` with Solara (Mesa's SolaraViz), with no request
+leaving the machine: Solara's front-end assets come from the `solara-assets` package
+(installed into `<prefix>/share/solara/cdn`, which Solara's asset proxy serves before it
+would ask a CDN), the Vue 2 front end matches them (ipyvue/ipyvuetify 1.x), the charts are
+SVG drawn on the server and the network an SVG drawn by a Vue template (no Altair/Vega,
+which Solara loads from a CDN; nor solara.Markdown, which loads KaTeX), and Solara's
+telemetry is off.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from pathlib import Path
 
 from coopsim.config.errors import UserError
 
+__all__ = ["DEFAULT_PORT", "REQUIRED_ASSETS", "offline_problems", "check_port", "serve"]
+
 DEFAULT_PORT = 8765
 # What Solara 1.64's page template asks its asset proxy for (see solara.html.j2).
 REQUIRED_ASSETS = ("@widgetti/solara-vuetify-app@10.1.1/dist/solara-vuetify-app8.min.js",
@@ -25,18 +27,12 @@ REQUIRED_ASSETS = ("@widgetti/solara-vuetify-app@10.1.1/dist/solara-vuetify-app8
                    "@widgetti/vue-grid-layout@2.3.13-alpha.2/dist/vue-grid-layout.umd.js")
 
 
-def add_arguments(parser) -> None:
-    parser.add_argument("scenario", nargs="?", default=None,
-                        help="scenario file (default: scenarios/class.toml, else "
-                             "scenarios/yogyakarta_cases.toml: the 38 provinces and their partners)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1, this machine only; "
-                             "0.0.0.0 shows the page to the whole network, on purpose)")
-
-
 def offline_problems() -> list[str]:
-    """Why the page would need the internet, if it would (empty when it works offline)."""
+    """Why the page would need the internet, if it would.
+
+    Returns:
+        One sentence per problem (empty when the page works offline).
+    """
     problems = []
     try:
         import ipyvue
@@ -53,7 +49,13 @@ def offline_problems() -> list[str]:
     return problems
 
 
-def _check_port(host: str, port: int) -> None:
+def check_port(host: str, port: int) -> None:
+    """Raise a UserError unless the app can listen on host:port (checked before serving).
+
+    Args:
+        host: the address to listen on.
+        port: the port.
+    """
     if not 0 < port < 65536:
         raise UserError(f"--port {port}: give a port number between 1 and 65535.")
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -64,27 +66,20 @@ def _check_port(host: str, port: int) -> None:
                             f"running there? Choose another with --port.") from None
 
 
-def main(args) -> int:
-    from coopsim.app.classroom import default_scenario_path, base_scenario
+def serve(scenario_path: str, host: str, port: int) -> None:
+    """Serve the class app until interrupted.
 
-    path = args.scenario if args.scenario is not None else default_scenario_path()
-    if path:
-        path = str(Path(path).resolve())
-    base_scenario(path)  # a bad scenario file fails here, as a UserError, before serving
-    _check_port(args.host, args.port)
-    for problem in offline_problems():
-        print(f"coopsim app: warning: {problem} Without it the page needs the internet.", file=sys.stderr)
-
+    Args:
+        scenario_path: the scenario file the page starts from ('' for the built-in defaults).
+        host: the address to listen on.
+        port: the port.
+    """
     # Solara reads its settings from the environment when first imported.
     os.environ["SOLARA_APP"] = "coopsim.app.page"
-    os.environ["COOPSIM_APP_SCENARIO"] = path
+    os.environ["COOPSIM_APP_SCENARIO"] = scenario_path
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     os.environ.setdefault("SOLARA_THEME_LOADER", "plain")  # no 0.5 s fade-out, no banner
-    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = args.host, str(args.port)
+    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     import uvicorn
 
-    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(f"coopsim app: scenario {path or '(built-in defaults, 38 provinces)'}", flush=True)
-    print(f"coopsim app: open http://{shown}:{args.port}/ in a browser (Ctrl+C stops it)", flush=True)
-    uvicorn.run("solara.server.starlette:app", host=args.host, port=args.port, log_level="warning")
-    return 0
+    uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")

@@ -1,3 +1,39 @@
-"""`coopsim app` (being moved here from coopsim.app.server)."""
+"""`coopsim app [SCENARIO] [--port P] [--host H]`: the classroom web app, served offline on
+this machine (see coopsim.app.server)."""
 
-from coopsim.app.server import add_arguments, main  # noqa: F401
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from coopsim.app.classroom import base_scenario, default_scenario_path
+from coopsim.app.server import DEFAULT_PORT, check_port, offline_problems, serve
+
+__all__ = ["add_arguments", "main"]
+
+
+def add_arguments(parser) -> None:
+    """Options of `coopsim app`."""
+    parser.add_argument("scenario", nargs="?", default=None,
+                        help="scenario file (default: scenarios/class.toml, else "
+                             "scenarios/yogyakarta_cases.toml: the 38 provinces and their partners)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1, this machine only; "
+                             "0.0.0.0 shows the page to the whole network, on purpose)")
+
+
+def main(args) -> int:
+    """Check the scenario and the port, warn if the page would need the internet, then serve."""
+    path = args.scenario if args.scenario is not None else default_scenario_path()
+    if path:
+        path = str(Path(path).resolve())
+    base_scenario(path)  # a bad scenario file fails here, as a UserError, before serving
+    check_port(args.host, args.port)
+    for problem in offline_problems():
+        print(f"coopsim app: warning: {problem} Without it the page needs the internet.", file=sys.stderr)
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    print(f"coopsim app: scenario {path or '(built-in defaults, 38 provinces)'}", flush=True)
+    print(f"coopsim app: open http://{shown}:{args.port}/ in a browser (Ctrl+C stops it)", flush=True)
+    serve(path, args.host, args.port)
+    return 0

@@ -1,3 +1,59 @@
-"""`coopsim compare` (being moved here from coopsim.workflows.compare)."""
+"""`coopsim compare BASE.toml POLICY.toml [MORE.toml ...]`: policy levers against a base
+scenario, paired (common random numbers), with intervals and plain-words verdicts
+(`coopsim.workflows.compare` does the work)."""
 
-from coopsim.workflows.compare import add_arguments, main  # noqa: F401
+from __future__ import annotations
+
+import shlex
+import sys
+
+from coopsim.config.errors import UserError
+from coopsim.reporting.comparison import summary_text
+from coopsim.workflows.compare import plan_comparison, run_comparison
+
+__all__ = ["add_arguments", "main"]
+
+
+def add_arguments(parser) -> None:
+    """Options of `coopsim compare`."""
+    parser.add_argument("scenarios", nargs="+", metavar="SCENARIO.toml",
+                        help="the base scenario first (the status quo), then one or more scenarios with a lever "
+                             "(or several) switched on")
+    parser.add_argument("--region", default=None, metavar="NAME",
+                        help="focus on one regional government and its own partnerships (name or ISO code; "
+                             "case and the Kota/Kabupaten/Provinsi prefix do not matter), e.g. 'DI Yogyakarta'")
+    parser.add_argument("--reps", type=int, default=30,
+                        help="replications per scenario (default 30; 100 for firmer intervals)")
+    parser.add_argument("--seed", type=int, default=1, help="master seed (default 1)")
+    parser.add_argument("--out", default=None, help="results folder (default results/compare_<names>)")
+    parser.add_argument("--force", action="store_true", help="write into a non-empty results folder")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes (default 1); results are identical for any number")
+    parser.add_argument("--rank-by", default=None, metavar="OUTCOME",
+                        help="outcome that orders the ranking (default active_10y, or active_end for runs "
+                             "shorter than 10 years)")
+    parser.add_argument("--no-report", action="store_true",
+                        help="do not write report.html (the one-file HTML report; 'coopsim report DIR' makes it later)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def main(args) -> int:
+    """Plan the comparison, say what it compares, run it, print the summary."""
+    if args.workers < 1:
+        raise UserError(f"--workers must be at least 1 (got {args.workers}).")
+    plan = plan_comparison(args.scenarios, reps=args.reps, seed=args.seed, region=args.region,
+                           rank_by=args.rank_by, out=args.out, force=args.force)
+    print("\n".join(plan.head) + "\n")
+    result = run_comparison(plan, workers=args.workers, progress=not args.no_progress and sys.stderr.isatty(),
+                            report=not args.no_report)
+    if result.note:
+        print(result.note + "\n")
+    print(summary_text(result.effects, result.ranking, plan.table, plan.labels, [], plan.rank_by,
+                       markdown=False, full=False))
+    print(f"{result.runs} runs in {result.seconds:.0f} s -> {plan.out}/ "
+          f"(summary.md, effects.csv, ranking.csv, {', '.join(p.name for p in result.figures)})")
+    if result.report is None:
+        print(f"One HTML file to read or e-mail: coopsim report {shlex.quote(str(plan.out))}")
+    else:
+        print(f"One HTML file to read or e-mail (tables, figures, the command to repeat): {result.report}")
+    return 0

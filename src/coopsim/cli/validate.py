@@ -1,3 +1,34 @@
-"""`coopsim validate` (being moved here from coopsim.workflows.validation)."""
+"""`coopsim validate [SCENARIO]`: check the model against the six known patterns (TRACE) and
+write the table, figure and manifest; exit status 0 when every pattern passes, 1 otherwise."""
 
-from coopsim.workflows.validation import add_arguments, main  # noqa: F401
+from __future__ import annotations
+
+from coopsim.config.errors import UserError
+from coopsim.workflows.validation import DEFAULT_SCENARIO, run_validation
+
+__all__ = ["add_arguments", "main"]
+
+
+def add_arguments(parser) -> None:
+    """Options of `coopsim validate`."""
+    parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
+                        help=f"scenario file to validate (default {DEFAULT_SCENARIO})")
+    parser.add_argument("--reps", type=int, default=30, help="replications per scenario (default 30)")
+    parser.add_argument("--seed", type=int, default=1, help="master seed (default 1)")
+    parser.add_argument("--out", default=None, help="results folder (default results/validation_<scenario>)")
+    parser.add_argument("--force", action="store_true", help="write into a non-empty folder")
+
+
+def main(args) -> int:
+    """Validate, write the folder, print one line per check; 0 when every pattern passes."""
+    if args.reps < 2:
+        raise UserError(f"--reps must be at least 2 for an interval (got {args.reps}).")
+    result = run_validation(args.scenario, seed=args.seed, reps=args.reps, out=args.out, force=args.force)
+    table, summary = result.table, result.summary
+    print(f"{result.scenario.name}: {args.reps} replications, seed {args.seed} -> {result.out}/")
+    width = max(len(c) for c in table["check"])
+    for r in table.itertuples():
+        print(f"  {r.pattern}  {r.check:<{width}}  {r.value:8.3f} [{r.low:7.3f}, {r.high:7.3f}]  "
+              f"{'pass' if r.passed else 'FAIL'}   target {r.target}")
+    print(f"  patterns passed: {int(summary.sum())} of {len(summary)}")
+    return 0 if summary.all() else 1

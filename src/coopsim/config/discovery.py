@@ -9,30 +9,33 @@ the seed and the replications; the case of interest is one output above (or belo
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from coopsim.config.errors import UserError
-from coopsim.config.experiment import Experiment, load_experiment
+from coopsim.config.experiment import Experiment, Policy, load_experiment
+from coopsim.config.schema import FileSchema, Strict
+from coopsim.config.toml import read_toml
+
+__all__ = [
+    "DEFAULT_POINTS", "EXAMPLE", "MIN_POINTS", "CartSettings", "DiscoverySettings", "DiscoverySpec",
+    "PrimSettings", "ScoringSettings", "load_discovery", "parse_discovery",
+]
 
 DEFAULT_POINTS = 10_000
 MIN_POINTS = 50
 EXAMPLE = ('[discovery]\nexperiment = "failure_conditions.toml"\noutput = "share_failed"\n'
            'direction = "above"\nthreshold = 0.6')
-
+_LOOKS_LIKE = f"A discovery file looks like:\n{EXAMPLE}"
 
 
 # == the discovery file =======================================================================
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PrimSettings(_Strict):
+class PrimSettings(Strict):
+    """The [discovery.prim] table: when PRIM stops peeling and which boxes it keeps."""
     min_density: float = Field(0.8, gt=0, le=1, description="wanted share of cases of interest in a box")
     max_dims: int = Field(4, ge=1, le=50, description="at most this many restricted inputs per box")
     boxes: int = Field(2, ge=1, le=10, description="look for up to this many boxes")
@@ -44,16 +47,19 @@ class PrimSettings(_Strict):
                                                              "are dropped (1 keeps them all)")
 
 
-class CartSettings(_Strict):
+class CartSettings(Strict):
+    """The [discovery.cart] table: the smallest leaf of the classification tree."""
     mass_min: float = Field(0.05, gt=0, lt=0.5, description="smallest leaf, as a share of the runs")
 
 
-class ScoringSettings(_Strict):
+class ScoringSettings(Strict):
+    """The [discovery.scoring] table: the extra-trees feature scoring."""
     trees: int = Field(100, ge=10, le=5000, description="extra trees per output")
     max_features: float = Field(0.6, gt=0, le=1, description="share of inputs tried at each split")
 
 
-class DiscoverySpec(_Strict):
+class DiscoverySpec(Strict):
+    """The [discovery] table: the experiment, the case of interest and the methods' settings."""
     experiment: str = Field(description="experiment file (inputs, outputs, scenario, seed), relative to this file")
     output: str = Field(min_length=1, description="output defining the case of interest")
     threshold: float = Field(description="the case of interest is the output above (or below) this")
@@ -72,24 +78,7 @@ class DiscoverySpec(_Strict):
         return self
 
 
-_ALLOWED = {("discovery",): DiscoverySpec, ("discovery", "prim"): PrimSettings,
-            ("discovery", "cart"): CartSettings, ("discovery", "scoring"): ScoringSettings}
-
-
-def _describe(err: dict, origin: str) -> str:
-    loc = tuple(str(p) for p in err["loc"])
-    key = ".".join(("discovery",) + loc)
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        model = _ALLOWED.get(("discovery",) + loc[:-1])
-        allowed = ", ".join(model.model_fields) if model else "see experiments/README.md"
-        return f"{origin}: unknown key '{key}'. Allowed keys here: {allowed}."
-    if kind == "missing":
-        return f"{origin}: key '{key}' is missing; it is required. A discovery file looks like:\n{EXAMPLE}"
-    msg = err["msg"].removeprefix("Value error, ")
-    shown = err.get("input")
-    got = f" (got {shown!r})" if shown is not None and not isinstance(shown, dict) and len(repr(shown)) < 80 else ""
-    return f"{origin}: key '{key}': {msg}{got}."
+_SCHEMA = FileSchema(DiscoverySpec, doc="experiments/README.md", prefix="discovery", example=_LOOKS_LIKE)
 
 
 @dataclass
@@ -99,24 +88,39 @@ class DiscoverySettings:
     path: Path
     text: str
     experiment: Experiment
-    policy: Any                       # coopsim.config.experiment.Policy
+    policy: Policy
 
     @property
     def case_words(self) -> str:
+        """The case of interest in words: the file's label, or e.g. 'share_failed above 0.6'."""
         s = self.spec
         return s.label or f"{s.output} {s.direction} {_num(s.threshold)}"
 
     def is_case(self, values: np.ndarray) -> np.ndarray:
+        """Which output values are cases of interest (strictly above or below the threshold)."""
         return values > self.spec.threshold if self.spec.direction == "above" else values < self.spec.threshold
 
 
 def parse_discovery(data: dict, origin: str) -> DiscoverySpec:
+    """Validate a discovery file's tables.
+
+    Args:
+        data: the parsed TOML; it must hold a [discovery] table and nothing else.
+        origin: the file, starting any error message.
+
+    Returns:
+        The validated [discovery] table.
+
+    Raises:
+        UserError: naming the file, the key and what is allowed (an experiment file given by
+            mistake is recognised and said so).
+    """
     if not isinstance(data, dict) or "discovery" not in data:
         if isinstance(data, dict) and ({"inputs", "method", "outputs"} & set(data)):
             raise UserError(f"{origin}: this is an experiment file. Scenario discovery reads a discovery file: "
                             f"a TOML file with one [discovery] table that names the experiment and the case of "
                             f"interest, e.g.\n{EXAMPLE}\n(see experiments/failure_discovery.toml).")
-        raise UserError(f"{origin}: no [discovery] table. A discovery file looks like:\n{EXAMPLE}")
+        raise UserError(f"{origin}: no [discovery] table. {_LOOKS_LIKE}")
     extra = sorted(set(data) - {"discovery"})
     if extra:
         raise UserError(f"{origin}: unknown top-level key(s) {', '.join(extra)}. A discovery file holds only a "
@@ -124,30 +128,49 @@ def parse_discovery(data: dict, origin: str) -> DiscoverySpec:
                         f"names (discovery.experiment).")
     if not isinstance(data["discovery"], dict):
         raise UserError(f"{origin}: 'discovery' must be a table ([discovery]).")
-    try:
-        return DiscoverySpec.model_validate(data["discovery"])
-    except ValidationError as exc:
-        errors = exc.errors()
-        more = f" ({len(errors) - 1} more problem(s) after this one.)" if len(errors) > 1 else ""
-        raise UserError(_describe(errors[0], origin) + more) from None
+    return _SCHEMA.validate(data["discovery"], origin)
+
+
+def _with_points(spec: DiscoverySpec, points: int | None) -> DiscoverySpec:
+    """The spec with the --points option, when given, in place of the file's `points`."""
+    if points is None:
+        return spec
+    if points < MIN_POINTS:
+        raise UserError(f"--points must be at least {MIN_POINTS} (got {points}); PRIM and CART need enough "
+                        f"runs to find boxes.")
+    return spec.model_copy(update={"points": int(points)})
+
+
+def _chosen_policy(spec: DiscoverySpec, exp: Experiment, path: Path) -> Policy:
+    """The experiment's policy to explore: the one named, or its only one."""
+    names = [p.name for p in exp.policies]
+    if spec.policy is None:
+        if len(names) > 1:
+            raise UserError(f"{path}: the experiment has several policies ({', '.join(names)}); say which one to "
+                            f"explore with discovery.policy = \"...\".")
+        return exp.policies[0]
+    if spec.policy not in names:
+        raise UserError(f"{path}: key 'discovery.policy': '{spec.policy}' is not a policy of {exp.path}; "
+                        f"choose one of {', '.join(names)}.")
+    return exp.policies[names.index(spec.policy)]
 
 
 def load_discovery(path: str | Path, points: int | None = None) -> DiscoverySettings:
-    """Read and check a discovery file and the experiment it names (`points` overrides the file)."""
+    """Read and check a discovery file and the experiment it names.
+
+    Args:
+        path: the discovery file (its `experiment` is relative to it).
+        points: the Latin hypercube size, overriding the file's (None keeps the file's).
+
+    Returns:
+        The settings, with the loaded experiment and the policy to explore.
+
+    Raises:
+        UserError: naming the file, the key and what is allowed.
+    """
     path = Path(path)
-    if not path.exists():
-        raise UserError(f"{path}: no such discovery file (e.g. experiments/failure_discovery.toml).")
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: not valid TOML ({exc}). Check quotes, brackets and '=' signs on that line.") from None
-    spec = parse_discovery(data, str(path))
-    if points is not None:
-        if points < MIN_POINTS:
-            raise UserError(f"--points must be at least {MIN_POINTS} (got {points}); PRIM and CART need enough "
-                            f"runs to find boxes.")
-        spec = spec.model_copy(update={"points": int(points)})
+    text, data = read_toml(path, "discovery", "An example: experiments/failure_discovery.toml.")
+    spec = _with_points(parse_discovery(data, str(path)), points)
     exp_path = path.parent / spec.experiment
     if not exp_path.exists():
         raise UserError(f"{path}: key 'discovery.experiment' names '{spec.experiment}', which does not exist "
@@ -157,22 +180,12 @@ def load_discovery(path: str | Path, points: int | None = None) -> DiscoverySett
     if spec.output not in allowed:
         raise UserError(f"{path}: key 'discovery.output': '{spec.output}' is not an output of {exp_path}; "
                         f"choose one of {', '.join(allowed)} (or add it to the experiment's outputs).")
-    names = [p.name for p in exp.policies]
-    if spec.policy is None:
-        if len(names) > 1:
-            raise UserError(f"{path}: the experiment has several policies ({', '.join(names)}); say which one to "
-                            f"explore with discovery.policy = \"...\".")
-        policy = exp.policies[0]
-    elif spec.policy not in names:
-        raise UserError(f"{path}: key 'discovery.policy': '{spec.policy}' is not a policy of {exp_path}; "
-                        f"choose one of {', '.join(names)}.")
-    else:
-        policy = exp.policies[names.index(spec.policy)]
+    policy = _chosen_policy(spec, exp, path)
     return DiscoverySettings(spec=spec, path=path, text=text, experiment=exp, policy=policy)
 
 
-
 def _num(v: float) -> str:
+    """A threshold or limit for prose: three significant figures, no trailing zeros."""
     v = float(v)
     if v != 0 and (abs(v) >= 1000 or abs(v) < 0.01):
         return f"{v:.3g}"

@@ -18,15 +18,24 @@ import hashlib
 import json
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from coopsim.config.errors import UserError
+from coopsim.config.scenario import Scenario, load_scenario, parameter_paths
+from coopsim.config.schema import FileSchema, Strict
+from coopsim.config.toml import read_toml
 from coopsim.config.vocabulary import MODEL_OUTPUTS
+
+__all__ = [
+    "DISTRIBUTIONS", "DUMMY", "EXPERIMENT_DIR", "ISHIGAMI_OUTPUTS", "METHODS", "MODEL_OUTPUTS",
+    "POLICY_COLUMN", "SEED_INPUT", "Execution", "Experiment", "ExperimentFile", "InputSpec",
+    "MethodSpec", "Policy", "Stochasticity", "TargetSpec", "coerce_sampled", "dotted_value",
+    "kind_of", "load_experiment", "parse_experiment", "slug",
+]
 
 EXPERIMENT_DIR = Path("experiments")
 
@@ -36,13 +45,16 @@ METHODS = ("sobol", "morris", "pawn", "delta")
 DUMMY = "dummy"
 SEED_INPUT = "random_seed"
 POLICY_COLUMN = "_policy"
+# names the sample and result tables use for their own columns
+RESERVED_NAMES = {DUMMY, SEED_INPUT, POLICY_COLUMN, "index", "seed", "error", "seconds", "policy"}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+def _twice(values: list[str]) -> str:
+    """The values listed more than once, sorted and comma-separated ('' if none)."""
+    return ", ".join(sorted({v for v in values if values.count(v) > 1}))
 
 
-class InputSpec(_Strict):
+class InputSpec(Strict):
     """One varied input: a scenario parameter (or x1..x3 for the Ishigami target)."""
     path: str = Field(description="dotted path of a scenario parameter, e.g. regions.hr_capacity")
     name: str | None = Field(None, description="short name in tables (default: last part of path)")
@@ -75,9 +87,16 @@ class InputSpec(_Strict):
 
     @property
     def short(self) -> str:
+        """The input's name in tables: `name`, or the last part of its path."""
         return self.name or self.path.split(".")[-1]
 
+    @property
+    def factor_group(self) -> str:
+        """The factor this input belongs to: its group, or itself."""
+        return self.group or self.short
+
     def salib_bounds(self) -> list[float]:
+        """The distribution's parameters as SALib reads them for `dist`."""
         if self.dist in ("unif", "logunif"):
             return list(self.bounds)
         if self.dist == "triang":
@@ -87,12 +106,14 @@ class InputSpec(_Strict):
         return [self.mean, self.sd]
 
     def support(self) -> tuple[float, float]:
+        """The lowest and highest value the input can take (infinite for 'norm')."""
         if self.dist == "norm":
             return (-math.inf, math.inf)
         return (self.bounds[0], self.bounds[1])
 
 
-class MethodSpec(_Strict):
+class MethodSpec(Strict):
+    """The [method] table: which sensitivity method, its sample size and settings."""
     name: Literal["sobol", "morris", "pawn", "delta"]
     n: int = Field(ge=2, description="sobol: base sample N (power of two); morris: trajectories; "
                                      "pawn/delta: sample size (power of two)")
@@ -133,7 +154,8 @@ class MethodSpec(_Strict):
         return self
 
 
-class Stochasticity(_Strict):
+class Stochasticity(Strict):
+    """The [stochasticity] table: replications per point, or the seed as an input."""
     replications: int = Field(1, ge=1, le=10_000, description="model replications averaged per point")
     seed_as_input: bool = Field(False, description="add the random seed as an input instead")
 
@@ -144,23 +166,27 @@ class Stochasticity(_Strict):
         return self
 
 
-class Policy(_Strict):
+class Policy(Strict):
+    """One [[policies]] entry: a named set of scenario overrides to repeat the analysis under."""
     name: str = Field(min_length=1)
     overrides: dict[str, Any] = Field(default_factory=dict)
 
 
-class TargetSpec(_Strict):
+class TargetSpec(Strict):
+    """The [target] table: the model, or the Ishigami test function and its constants."""
     kind: Literal["model", "ishigami"] = "model"
     a: float = 7.0
     b: float = 0.1
     noise: float = Field(0.0, ge=0, description="ishigami: sd of Gaussian noise drawn from the run seed")
 
 
-class Execution(_Strict):
+class Execution(Strict):
+    """The [execution] table: how runs are stored while they go."""
     chunk_size: int | None = Field(None, ge=1, le=100_000, description="runs per chunk file")
 
 
-class ExperimentFile(_Strict):
+class ExperimentFile(Strict):
+    """A whole experiment file, checked on its own (the base scenario is checked on loading)."""
     name: str = Field(min_length=1)
     description: str = ""
     scenario: str | None = Field(None, description="base scenario, relative to the experiment file")
@@ -177,37 +203,35 @@ class ExperimentFile(_Strict):
     @field_validator("outputs")
     @classmethod
     def _unique_outputs(cls, v):
-        dup = sorted({o for o in v if v.count(o) > 1})
+        dup = _twice(v)
         if dup:
-            raise ValueError(f"outputs listed twice: {', '.join(dup)}")
+            raise ValueError(f"outputs listed twice: {dup}")
         return v
 
     @model_validator(mode="after")
     def _check(self):
-        names = [i.short for i in self.inputs]
-        dup = sorted({n for n in names if names.count(n) > 1})
-        if dup:
-            raise ValueError(f"two inputs share the short name {', '.join(dup)}; give one a 'name'")
-        paths = [i.path for i in self.inputs]
-        dup = sorted({p for p in paths if paths.count(p) > 1})
-        if dup:
-            raise ValueError(f"input path listed twice: {', '.join(dup)}")
-        reserved = {DUMMY, SEED_INPUT, POLICY_COLUMN, "index", "seed", "error", "seconds", "policy"}
-        bad = sorted(set(names) & reserved)
-        if bad:
-            raise ValueError(f"input name(s) {', '.join(bad)} are reserved; give them another 'name'")
-        pnames = [p.name for p in self.policies]
-        dup = sorted({n for n in pnames if pnames.count(n) > 1})
-        if dup:
-            raise ValueError(f"policy name listed twice: {', '.join(dup)}")
+        self._check_names()
+        paths = {i.path for i in self.inputs}
         for p in self.policies:
-            clash = sorted(set(p.overrides) & set(paths))
+            clash = sorted(set(p.overrides) & paths)
             if clash:
                 raise ValueError(f"policy '{p.name}' sets {', '.join(clash)}, which is also a varied input")
-        n_factors = len({(i.group or i.short) for i in self.inputs}) + self.dummy + self.stochasticity.seed_as_input
+        n_factors = len({i.factor_group for i in self.inputs}) + self.dummy + self.stochasticity.seed_as_input
         if n_factors < 2:
             raise ValueError("a sensitivity analysis needs at least two inputs or groups (the dummy counts)")
         return self
+
+    def _check_names(self) -> None:
+        """Inputs and policies are told apart by name; none may take a name the tables use."""
+        names = [i.short for i in self.inputs]
+        problems = ((_twice(names), "two inputs share the short name {}; give one a 'name'"),
+                    (_twice([i.path for i in self.inputs]), "input path listed twice: {}"),
+                    (", ".join(sorted(set(names) & RESERVED_NAMES)),
+                     "input name(s) {} are reserved; give them another 'name'"),
+                    (_twice([p.name for p in self.policies]), "policy name listed twice: {}"))
+        for found, problem in problems:
+            if found:
+                raise ValueError(problem.format(found))
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,13 +241,14 @@ class Experiment:
     spec: ExperimentFile
     path: Path
     scenario_path: Path | None = None
-    scenario: Any = None                      # coopsim.config.scenario.Scenario for the model target
+    scenario: Scenario | None = None          # the base scenario (model target only)
     text: str = ""
     extra: dict = field(default_factory=dict)
 
     # -- the factors SALib sees --------------------------------------------------------------
     @property
     def inputs(self) -> list[InputSpec]:
+        """The varied inputs, as the file lists them."""
         return self.spec.inputs
 
     @property
@@ -237,11 +262,13 @@ class Experiment:
 
     @property
     def grouped(self) -> bool:
+        """Whether any input has a group (then SALib gets one index per group)."""
         return any(i.group for i in self.inputs)
 
     @property
     def factor_groups(self) -> list[str]:
-        return [i.group or i.short for i in self.inputs] + self._extra_factors()
+        """Each factor's group, in the order of `factor_names`."""
+        return [i.factor_group for i in self.inputs] + self._extra_factors()
 
     @property
     def labels(self) -> dict[str, str]:
@@ -258,7 +285,7 @@ class Experiment:
         names = self.factor_names
         bounds = [i.salib_bounds() for i in self.inputs]
         dists = [i.dist for i in self.inputs]
-        for extra in names[len(self.inputs):]:
+        for _ in names[len(self.inputs):]:     # dummy and seed: uniform on [0, 1]
             bounds.append([0.0, 1.0])
             dists.append("unif")
         problem = {"names": names, "bounds": bounds, "dists": dists, "outputs": list(self.spec.outputs)}
@@ -268,9 +295,18 @@ class Experiment:
 
     @property
     def policies(self) -> list[Policy]:
+        """The policies to repeat the analysis under; one called 'base' if the file has none."""
         return self.spec.policies or [Policy(name="base")]
 
     def resolved_scenario(self, policy: Policy) -> dict | None:
+        """The base scenario with a policy's overrides, as plain data (None for Ishigami).
+
+        Args:
+            policy: one of `policies`.
+
+        Returns:
+            The scenario dumped as JSON-ready data, or None without a base scenario.
+        """
         if self.scenario is None:
             return None
         return self.scenario.override(policy.overrides, origin=f"{self.path}: policy '{policy.name}'").model_dump(mode="json")
@@ -317,135 +353,90 @@ def coerce_sampled(value: float, kind: str) -> bool | int | float:
     return float(value)
 
 
-# --------------------------------------------------------------------------------------------
-def _loc(loc: tuple, data: Any) -> str:
-    """'inputs[2].bounds' with the input's path when known."""
-    out = ""
-    node = data
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            hint = node[part].get("path") if isinstance(node, list) and part < len(node) and isinstance(node[part], dict) else None
-            if hint:
-                out += f" ({hint})"
-        else:
-            out += f".{part}" if out else str(part)
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            node = None
-    return out or "(top level)"
-
-
-_ALLOWED = {
-    (): ExperimentFile, ("inputs",): InputSpec, ("method",): MethodSpec,
-    ("stochasticity",): Stochasticity, ("policies",): Policy, ("target",): TargetSpec,
-    ("execution",): Execution,
-}
-
-
-def _describe(err: dict, origin: str, data: Any) -> str:
-    loc = tuple(err["loc"])
-    key = _loc(loc, data)
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        parent = tuple(p for p in loc[:-1] if not isinstance(p, int))
-        model = _ALLOWED.get(parent)
-        allowed = ", ".join(model.model_fields) if model else "see experiments/README.md"
-        return f"{origin}: unknown key '{key}'. Allowed keys here: {allowed}."
-    if kind == "missing":
-        return f"{origin}: key '{key}' is missing; it is required (see experiments/README.md)."
-    if kind == "literal_error":
-        return f"{origin}: key '{key}': {err['msg']} (got {err.get('input')!r})."
-    msg = err["msg"].removeprefix("Value error, ")
-    shown = err.get("input")
-    got = f" (got {shown!r})" if not isinstance(shown, dict) and shown is not None and len(repr(shown)) < 80 else ""
-    return f"{origin}: key '{key}': {msg}{got}. See experiments/README.md for what each key allows."
+_SCHEMA = FileSchema(ExperimentFile, doc="experiments/README.md")
 
 
 def parse_experiment(data: dict, origin: str) -> ExperimentFile:
-    try:
-        return ExperimentFile.model_validate(data)
-    except ValidationError as exc:
-        errors = exc.errors()
-        more = f" ({len(errors) - 1} more problem(s) after this one.)" if len(errors) > 1 else ""
-        raise UserError(_describe(errors[0], origin, data) + more) from None
+    """Validate an experiment file's tables on their own (no base scenario yet).
+
+    Args:
+        data: the parsed TOML.
+        origin: the file, starting any error message.
+
+    Returns:
+        The validated file.
+
+    Raises:
+        UserError: naming the file, the key and what is allowed.
+    """
+    return _SCHEMA.validate(data, origin)
+
+
+def _unknown_path(path: str, known: set[str]) -> str:
+    """Why an input path is refused, with the closest parameter and its section's parameters."""
+    section = path.split(".")[0]
+    near = sorted(p for p in known if p.startswith(section + "."))
+    hint = f"Parameters of '{section}': {', '.join(near)}." if near else \
+        f"Sections: {', '.join(sorted({p.split('.')[0] for p in known}))}."
+    close = difflib.get_close_matches(path, sorted(known), n=1)
+    if close:
+        hint = f"Did you mean '{close[0]}'? " + hint
+    return f"'{path}' is not a numeric or yes/no scenario parameter. {hint}"
+
+
+def _check_input(exp: Experiment, k: int, inp: InputSpec, known: set[str], base: dict) -> None:
+    """An input sets a scenario parameter and its whole support lies in the parameter's range."""
+    where = f"{exp.path}: inputs[{k}] ({inp.path})"
+    if inp.path not in known:
+        raise UserError(f"{where}: {_unknown_path(inp.path, known)}")
+    current = dotted_value(base, inp.path)
+    lo, hi = inp.support()
+    if isinstance(current, bool):
+        if (lo, hi) != (0.0, 1.0) or inp.dist != "unif":
+            raise UserError(f"{where}: '{inp.path}' is yes/no; vary it with bounds = [0, 1] and the "
+                            f"default uniform distribution (values of 0.5 and above mean yes).")
+        return
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise UserError(f"{where}: distribution '{inp.dist}' is unbounded but the parameter has a "
+                        f"range; use dist = \"truncnorm\" with bounds.")
+    for value in (lo, hi):
+        probe = round(value) if isinstance(current, int) else value
+        try:
+            exp.scenario.override({inp.path: probe}, origin=f"{where} bound {value}")
+        except UserError as err:
+            raise UserError(f"{err} The bounds of an input must lie inside the parameter's range.") from None
 
 
 def _check_against_scenario(exp: Experiment) -> None:
     """Each input path exists and its whole support is allowed; policies and outputs are valid."""
-    from coopsim.config.scenario import parameter_paths
-
-    origin = str(exp.path)
     known = set(parameter_paths(exp.scenario))
     base = exp.scenario.model_dump()
     for k, inp in enumerate(exp.inputs):
-        where = f"{origin}: inputs[{k}] ({inp.path})"
-        if inp.path not in known:
-            section = inp.path.split(".")[0]
-            near = sorted(p for p in known if p.startswith(section + "."))
-            hint = f"Parameters of '{section}': {', '.join(near)}." if near else \
-                f"Sections: {', '.join(sorted({p.split('.')[0] for p in known}))}."
-            close = difflib.get_close_matches(inp.path, sorted(known), n=1)
-            if close:
-                hint = f"Did you mean '{close[0]}'? " + hint
-            raise UserError(f"{where}: '{inp.path}' is not a numeric or yes/no scenario parameter. {hint}")
-        current = base
-        for part in inp.path.split("."):
-            current = current[part]
-        lo, hi = inp.support()
-        if isinstance(current, bool):
-            if (lo, hi) != (0.0, 1.0) or inp.dist != "unif":
-                raise UserError(f"{where}: '{inp.path}' is yes/no; vary it with bounds = [0, 1] and the "
-                                f"default uniform distribution (values of 0.5 and above mean yes).")
-            continue
-        if not (math.isfinite(lo) and math.isfinite(hi)):
-            raise UserError(f"{where}: distribution '{inp.dist}' is unbounded but the parameter has a "
-                            f"range; use dist = \"truncnorm\" with bounds.")
-        for value in (lo, hi):
-            probe = round(value) if isinstance(current, int) else value
-            try:
-                exp.scenario.override({inp.path: probe}, origin=f"{where} bound {value}")
-            except UserError as err:
-                raise UserError(f"{err} The bounds of an input must lie inside the parameter's range.") from None
+        _check_input(exp, k, inp, known, base)
     for policy in exp.spec.policies:
         for path, value in policy.overrides.items():
-            exp.scenario.override({path: value}, origin=f"{origin}: policy '{policy.name}'")
-    allowed = MODEL_OUTPUTS
-    bad = [o for o in exp.spec.outputs if o not in allowed]
+            exp.scenario.override({path: value}, origin=f"{exp.path}: policy '{policy.name}'")
+    bad = [o for o in exp.spec.outputs if o not in MODEL_OUTPUTS]
     if bad:
-        raise UserError(f"{origin}: key 'outputs': unknown output(s) {', '.join(bad)}. The model "
-                        f"reports: {', '.join(allowed)}.")
+        raise UserError(f"{exp.path}: key 'outputs': unknown output(s) {', '.join(bad)}. The model "
+                        f"reports: {', '.join(MODEL_OUTPUTS)}.")
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Read and validate an experiment file and its base scenario."""
-    path = Path(path)
-    if not path.exists():
-        hint = ""
-        if EXPERIMENT_DIR.is_dir():
-            names = sorted(p.name for p in EXPERIMENT_DIR.glob("*.toml"))
-            hint = f" Experiments in {EXPERIMENT_DIR}/: {', '.join(names)}." if names else ""
-        raise UserError(f"{path}: no such experiment file.{hint}")
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: not valid TOML ({exc}). Check quotes, brackets and '=' signs on "
-                        f"that line.") from None
-    spec = parse_experiment(data, str(path))
-    exp = Experiment(spec=spec, path=path, text=text)
-    if spec.target.kind == "ishigami":
-        bad = [i.path for i in spec.inputs if i.path not in ("x1", "x2", "x3")]
-        if bad or len(spec.inputs) != 3:
-            raise UserError(f"{path}: key 'inputs': the Ishigami target takes exactly the inputs x1, x2, "
-                            f"x3 (got {', '.join(i.path for i in spec.inputs)}).")
-        bad = [o for o in spec.outputs if o not in ISHIGAMI_OUTPUTS]
-        if bad:
-            raise UserError(f"{path}: key 'outputs': the Ishigami target reports only 'y' (got {', '.join(bad)}).")
-        if spec.policies:
-            raise UserError(f"{path}: key 'policies': the Ishigami target has no policies.")
-        return exp
+def _check_ishigami(spec: ExperimentFile, path: Path) -> None:
+    """The Ishigami target has three inputs x1..x3, one output y and no policies."""
+    bad = [i.path for i in spec.inputs if i.path not in ("x1", "x2", "x3")]
+    if bad or len(spec.inputs) != 3:
+        raise UserError(f"{path}: key 'inputs': the Ishigami target takes exactly the inputs x1, x2, "
+                        f"x3 (got {', '.join(i.path for i in spec.inputs)}).")
+    bad = [o for o in spec.outputs if o not in ISHIGAMI_OUTPUTS]
+    if bad:
+        raise UserError(f"{path}: key 'outputs': the Ishigami target reports only 'y' (got {', '.join(bad)}).")
+    if spec.policies:
+        raise UserError(f"{path}: key 'policies': the Ishigami target has no policies.")
+
+
+def _base_scenario_path(spec: ExperimentFile, path: Path) -> Path:
+    """The base scenario file an experiment names, relative to the experiment file."""
     if not spec.scenario:
         raise UserError(f"{path}: key 'scenario' is missing; name the base scenario file, relative to "
                         f"the experiment file (e.g. scenario = \"../scenarios/baseline.toml\").")
@@ -453,13 +444,41 @@ def load_experiment(path: str | Path) -> Experiment:
     if not scenario_path.exists():
         raise UserError(f"{path}: key 'scenario' names '{spec.scenario}', which does not exist relative "
                         f"to the experiment file (looked for {scenario_path}).")
-    from coopsim.config.scenario import load_scenario
+    return scenario_path
 
-    exp.scenario_path = scenario_path
-    exp.scenario = load_scenario(scenario_path)
+
+def _shipped_experiments() -> str:
+    """A sentence listing the experiment files in `experiments/`, if there are any."""
+    names = sorted(p.name for p in EXPERIMENT_DIR.glob("*.toml")) if EXPERIMENT_DIR.is_dir() else []
+    return f"Experiments in {EXPERIMENT_DIR}/: {', '.join(names)}." if names else ""
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and validate an experiment file and, for the model target, its base scenario.
+
+    Args:
+        path: the experiment file (its `scenario` is relative to it).
+
+    Returns:
+        The experiment, with its text (for the manifest) and loaded base scenario.
+
+    Raises:
+        UserError: naming the file, the key and what is allowed.
+    """
+    path = Path(path)
+    hint = "" if path.exists() else _shipped_experiments()
+    text, data = read_toml(path, "experiment", hint)
+    spec = parse_experiment(data, str(path))
+    exp = Experiment(spec=spec, path=path, text=text)
+    if spec.target.kind == "ishigami":
+        _check_ishigami(spec, path)
+        return exp
+    exp.scenario_path = _base_scenario_path(spec, path)
+    exp.scenario = load_scenario(exp.scenario_path)
     _check_against_scenario(exp)
     return exp
 
 
 def slug(text: str) -> str:
+    """Text as a file-name part: lower case, runs of other characters as one '_' ('x' if empty)."""
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "x"

@@ -4,18 +4,28 @@ A scenario is a TOML file in `scenarios/`. It may `extends = "other.toml"` and o
 few keys. Every parameter is declared once, here, with its unit, range, default and the
 paper's section it comes from (docs/ODD.md is the long form of this file). Bad input raises
 `UserError` with one paragraph naming the file, the key and what is allowed.
+
+The tables here (`Regions`, `Partners`, ...) are the schema of the file, named like its TOML
+tables; the model's running state lives in `coopsim.model`.
 """
 
 from __future__ import annotations
 
 import copy
-import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
 from coopsim.config.errors import UserError
+from coopsim.config.schema import FileSchema, Strict
+from coopsim.config.toml import read_toml
+
+__all__ = [
+    "SCENARIO_DIR", "Behaviour", "Case", "Central", "Elections", "GrowthAreas", "Levers",
+    "Partners", "Regions", "Scenario", "Section", "Shock", "Simulation", "load_scenario",
+    "parameter_paths", "parameter_table", "scenario_files",
+]
 
 SCENARIO_DIR = Path("scenarios")
 
@@ -26,11 +36,12 @@ def _p(default, lo=None, hi=None, *, unit: str = "", source: str = "", doc: str 
                  json_schema_extra={"unit": unit, "source": source})
 
 
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+class Section(Strict):
+    """A table of a scenario file ([regions], [levers], [[cases]], ...)."""
 
 
 class Simulation(Section):
+    """Horizon, time step and the population of regions taking part."""
     years: int = _p(20, 1, 200, unit="years", doc="horizon")
     steps_per_year: int = _p(4, 1, 12, unit="steps/year", doc="quarterly by default")
     start_year: int = _p(2025, 1900, 2100, unit="calendar year")
@@ -171,7 +182,8 @@ class Case(Section):
     programs: int = Field(3, ge=1, le=7, description="sector programs, matched to both potential maps")
 
 
-class Scenario(Section):
+class Scenario(Strict):
+    """A whole scenario file: its name, description, tables and pinned cases."""
     name: str = "unnamed"
     description: str = ""
     extends: str | None = None
@@ -188,7 +200,18 @@ class Scenario(Section):
     source_file: str | None = Field(None, exclude=True)
 
     def override(self, values: dict[str, Any], origin: str = "override") -> "Scenario":
-        """A copy with dotted-path values set, validated, e.g. {"regions.hr_capacity": 0.6}."""
+        """A copy with some parameters set, validated like a file.
+
+        Args:
+            values: dotted path -> value, e.g. {"regions.hr_capacity": 0.6}.
+            origin: where the values come from, starting any error message (a file, an option).
+
+        Returns:
+            A new scenario (this one is unchanged), keeping its `source_file`.
+
+        Raises:
+            UserError: a path is not a parameter, or a value is outside what it allows.
+        """
         data = self.model_dump()
         for path, value in values.items():
             _set_dotted(data, path, value, origin)
@@ -196,10 +219,15 @@ class Scenario(Section):
 
     @property
     def steps(self) -> int:
+        """Time steps of a run: years times steps per year."""
         return self.simulation.years * self.simulation.steps_per_year
 
 
+_SCHEMA = FileSchema(Scenario, doc="docs/ODD.md")
+
+
 def _set_dotted(data: dict, path: str, value: Any, origin: str) -> None:
+    """Set `data` at a dotted path that must already exist (a misspelt path is an error)."""
     keys = path.split(".")
     node = data
     for i, key in enumerate(keys):
@@ -215,7 +243,14 @@ def _set_dotted(data: dict, path: str, value: Any, origin: str) -> None:
 
 
 def parameter_paths(scenario: Scenario | None = None) -> list[str]:
-    """Every numeric or boolean parameter's dotted path (for experiments and the app)."""
+    """Every numeric or yes/no parameter's dotted path (what experiments and the app may vary).
+
+    Args:
+        scenario: whose parameters (default: the default scenario; both have the same paths).
+
+    Returns:
+        Paths such as "regions.hr_capacity", in declaration order.
+    """
     scenario = scenario or Scenario()
     paths = []
     for section, value in scenario.model_dump().items():
@@ -224,42 +259,15 @@ def parameter_paths(scenario: Scenario | None = None) -> list[str]:
     return paths
 
 
-def _describe_error(err: dict, origin: str) -> str:
-    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        parent = Scenario
-        for part in err["loc"][:-1]:
-            field = parent.model_fields.get(str(part)) if hasattr(parent, "model_fields") else None
-            parent = field.annotation if field is not None else None
-        allowed = ", ".join(parent.model_fields) if parent is not None and hasattr(parent, "model_fields") else "see docs/ODD.md"
-        return f"{origin}: unknown key '{key}'. Allowed keys here: {allowed}."
-    return f"{origin}: key '{key}': {err['msg']} (got {err.get('input')!r}). See docs/ODD.md for each parameter's range."
-
-
 def _validate(data: dict, origin: str, source_file: str | None = None) -> Scenario:
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        more = f" ({len(exc.errors()) - 1} more problem(s) after this one.)" if len(exc.errors()) > 1 else ""
-        raise UserError(_describe_error(first, origin) + more) from None
+    """A scenario from its merged tables, remembering the file it came from."""
+    scenario = _SCHEMA.validate(data, origin)
     scenario.source_file = source_file
     return scenario
 
 
-def _read_toml(path: Path) -> dict:
-    if not path.exists():
-        raise UserError(f"{path}: no such scenario file. Scenario files are TOML files such as "
-                        f"scenarios/baseline.toml; run 'coopsim scenarios' to list them.")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: not valid TOML ({exc}). Check quotes, brackets and '=' signs "
-                        f"on that line.") from None
-
-
 def _merge(base: dict, top: dict) -> dict:
+    """`top` laid over `base`, table by table (what `extends` means)."""
     out = copy.deepcopy(base)
     for key, value in top.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
@@ -270,10 +278,12 @@ def _merge(base: dict, top: dict) -> dict:
 
 
 def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    """A file's tables merged over those of the files it `extends`, refusing cycles."""
     path = path.resolve()
     if path in seen:
         raise UserError(f"{path}: 'extends' makes a cycle ({' -> '.join(p.name for p in seen + (path,))}).")
-    data = _read_toml(path)
+    _, data = read_toml(path, "scenario", "Scenario files are TOML files such as scenarios/baseline.toml; "
+                                          "run 'coopsim scenarios' to list them.")
     parent = data.get("extends")
     if parent is None:
         return data
@@ -286,36 +296,41 @@ def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario file (following `extends`) and validate it."""
+    """Read a scenario file, following `extends`, and validate it.
+
+    Args:
+        path: the scenario file (relative paths inside it resolve from its folder).
+
+    Returns:
+        The validated scenario, with `source_file` set to `path`.
+
+    Raises:
+        UserError: naming the file, the key and what is allowed.
+    """
     path = Path(path)
     return _validate(_resolve(path), str(path), source_file=str(path))
 
 
 def scenario_files(folder: Path = SCENARIO_DIR) -> list[tuple[Path, str]]:
+    """The scenario files of a folder, each with the first line of its description.
+
+    Args:
+        folder: where to look (default `scenarios/`).
+
+    Returns:
+        (path, line) pairs sorted by file name; the line says "(not valid TOML)" for a file
+        that does not parse.
+    """
     out = []
     for path in sorted(folder.glob("*.toml")):
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-            out.append((path, str(data.get("description", "")).strip().splitlines()[0] if data.get("description") else ""))
-        except tomllib.TOMLDecodeError:
+            _, data = read_toml(path, "scenario")
+        except UserError:
             out.append((path, "(not valid TOML)"))
+            continue
+        lines = str(data.get("description", "")).strip().splitlines()
+        out.append((path, lines[0] if lines else ""))
     return out
-
-
-# --- `coopsim scenarios` -------------------------------------------------------------------
-def add_arguments(parser) -> None:
-    parser.add_argument("folder", nargs="?", default=str(SCENARIO_DIR), help="folder of scenario files")
-
-
-def main(args) -> int:
-    folder = Path(args.folder)
-    if not folder.is_dir():
-        raise UserError(f"{folder}: no such folder of scenario files.")
-    files = scenario_files(folder)
-    width = max((len(p.name) for p, _ in files), default=0)
-    for path, line in files:
-        print(f"{path.name:<{width}}  {line}")
-    return 0
 
 
 # --- the parameter table of docs/ODD.md ------------------------------------------------------
@@ -359,8 +374,7 @@ _SECTION_SOURCE = {
 
 
 def _choices(annotation) -> str:
-    from typing import get_args
-
+    """The allowed values of a parameter without a numeric range, in words."""
     args = get_args(annotation)
     if args and all(isinstance(a, str) for a in args):
         return " / ".join(args)

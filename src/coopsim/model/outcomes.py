@@ -8,7 +8,7 @@ from coopsim.config.vocabulary import MODEL_OUTPUTS
 from coopsim.model.results import HISTORY
 from coopsim.model.partnerships import ACTIVE, CAUSES, ENDED, LEGAL, STAGNANT
 
-__all__ = ["OUTPUTS", "summarize", "survival_at"]
+__all__ = ["OUTPUTS", "summarize", "survival_at", "failure_times"]
 
 OUTPUTS = MODEL_OUTPUTS
 
@@ -44,17 +44,33 @@ def summarize(model) -> dict[str, float]:
     return out
 
 
-def survival_at(model, years: float) -> float:
-    """Share of partnerships signed during the run, at least `years` before its end, that
-    were still active (not stagnant, not ended) `years` after signing. A partnership that
-    stagnated, revived and stagnated again is dated by its latest stagnation (the model keeps
-    one date per stage), so this slightly overstates survival; NaN when none is old enough."""
-    e, n, spy = model.partnerships, model.partnerships.n, model.steps_per_year
+def failure_times(model) -> tuple[np.ndarray, np.ndarray]:
+    """Signing step and step of the first failure (stagnation or ending) after it, of every
+    partnership (inf if none). A partnership that stagnated, revived and stagnated again is
+    dated by its latest stagnation: the model keeps one date per stage."""
+    e, n = model.partnerships, model.partnerships.n
     t_sign = e.t_mou[:n]
-    eligible = (t_sign >= 0) & (t_sign + years * spy <= model.t)
-    if not eligible.any():
-        return float("nan")
     failed_at = np.minimum(np.where(e.t_stagnant[:n] >= t_sign, e.t_stagnant[:n], np.inf),
                            np.where(e.t_end[:n] >= t_sign, e.t_end[:n], np.inf))
+    return t_sign, failed_at
+
+
+def survival_at(model, years: float, counted: np.ndarray | None = None) -> float:
+    """Share of partnerships signed during the run, at least `years` before its end, that
+    were still active (not stagnant, not ended) `years` after signing; NaN when none is old
+    enough. Dating by the latest stagnation slightly overstates survival (`failure_times`).
+
+    Args:
+        model: a finished (or running) model.
+        years: years after signing.
+        counted: a mask of the partnerships to count (e.g. one region's); all when None.
+    """
+    spy = model.steps_per_year
+    t_sign, failed_at = failure_times(model)
+    eligible = (t_sign >= 0) & (t_sign + years * spy <= model.t)
+    if counted is not None:
+        eligible &= counted
+    if not eligible.any():
+        return float("nan")
     alive = failed_at[eligible] > t_sign[eligible] + years * spy
     return float(alive.mean())

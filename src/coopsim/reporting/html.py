@@ -1,11 +1,11 @@
-"""`coopsim report DIR`: one self-contained HTML file from any results folder.
+"""One self-contained HTML file from any results folder (behind `coopsim report DIR`).
 
 Works for every kind of folder (run, compare, validate, sensitivity, ...) because it only
 looks at what is there: the manifest (what ran, how to repeat it), Markdown texts, every
 figure (PNG, JPEG, GIF and SVG, embedded as base64 data), CSV tables (rendered, long ones
 cut with a note), and a list of the other files (Parquet tables with their size and columns).
 No script, no external style sheet, font or image: the file opens from an e-mail attachment
-with no server and no internet.
+with no server and no internet. Markdown is rendered by `coopsim.reporting.markdown`.
 """
 
 from __future__ import annotations
@@ -15,17 +15,23 @@ import html
 import json
 import math
 import re
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
 from coopsim.config.errors import UserError
+from coopsim.reporting.markdown import markdown_to_html
+
+__all__ = ["build_report", "write_report", "mark_verdicts", "image_html", "csv_html", "parquet_note",
+           "manifest_html", "repeat_command", "IMAGE_TYPES", "MAX_TABLE_ROWS", "MAX_TEXT_BYTES"]
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                ".svg": "image/svg+xml"}
 MAX_TABLE_ROWS = 200
 MAX_TEXT_BYTES = 200_000
+TEXT_TYPES = (".txt", ".log", ".toml", ".json", ".yaml", ".yml")
 SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints"}
 
 CSS = """
@@ -51,89 +57,17 @@ td.gain{background:#e5f5e0!important} td.loss{background:#fee0d2!important} td.u
 
 
 def mark_verdicts(table_html: str) -> str:
-    """Colour the verdict cells of `coopsim compare` tables (any table: it goes by the words)."""
+    """Colour the verdict cells of `coopsim compare` tables (any table: it goes by the words).
+
+    Args:
+        table_html: HTML with `<td>` cells.
+
+    Returns:
+        The same HTML, verdict cells with class gain, loss or unclear.
+    """
     table_html = re.sub(r"<td>(clear gain)", r'<td class="gain">\1', table_html)
     table_html = re.sub(r"<td>(clear loss)", r'<td class="loss">\1', table_html)
     return re.sub(r"<td>(not distinguishable)", r'<td class="unclear">\1', table_html)
-
-
-# --- Markdown (the subset coopsim writes: headings, lists, pipe tables, code, emphasis) ---------
-def _inline(text: str) -> str:
-    out = html.escape(text, quote=False)
-    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
-    out = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
-    out = re.sub(r"(?<![\w*])\*([^*\s][^*]*)\*(?!\w)", r"<em>\1</em>", out)
-    return out
-
-
-def _cells(line: str) -> list[str]:
-    line = line.strip()
-    line = line[1:] if line.startswith("|") else line
-    line = line[:-1] if line.endswith("|") and not line.endswith("\\|") else line
-    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line)]
-
-
-def markdown_to_html(text: str, shift: int = 1) -> str:
-    """Render simple Markdown; headings are shifted down by `shift` levels (the report owns h1)."""
-    lines = text.splitlines()
-    out: list[str] = []
-    para: list[str] = []
-    i = 0
-
-    def flush():
-        if para:
-            out.append("<p>" + _inline(" ".join(para)) + "</p>")
-            para.clear()
-
-    while i < len(lines):
-        line = lines[i]
-        stripped = line.strip()
-        if stripped.startswith("```"):
-            flush()
-            block = []
-            i += 1
-            while i < len(lines) and not lines[i].strip().startswith("```"):
-                block.append(lines[i])
-                i += 1
-            out.append("<pre>" + html.escape("\n".join(block)) + "</pre>")
-        elif m := re.match(r"^(#{1,6})\s+(.*)$", stripped):
-            flush()
-            level = min(6, len(m.group(1)) + shift)
-            out.append(f"<h{level}>{_inline(m.group(2))}</h{level}>")
-        elif stripped.startswith("|") and i + 1 < len(lines) and re.match(r"^\s*\|?\s*:?-{2,}", lines[i + 1]):
-            flush()
-            header = _cells(stripped)
-            i += 2
-            body = []
-            while i < len(lines) and lines[i].strip().startswith("|"):
-                body.append(_cells(lines[i]))
-                i += 1
-            i -= 1
-            rows = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>" for r in body)
-            out.append('<div class="scroll"><table><thead><tr>' + "".join(f"<th>{_inline(c)}</th>" for c in header)
-                       + f"</tr></thead><tbody>{mark_verdicts(rows)}</tbody></table></div>")
-        elif re.match(r"^\s*([-*+]|\d+\.)\s+", line):
-            flush()
-            ordered = bool(re.match(r"^\s*\d+\.", line))
-            items = []
-            while i < len(lines) and re.match(r"^\s*([-*+]|\d+\.)\s+", lines[i]):
-                item = re.sub(r"^\s*([-*+]|\d+\.)\s+", "", lines[i])
-                i += 1
-                while i < len(lines) and lines[i].startswith("  ") and lines[i].strip() \
-                        and not re.match(r"^\s*([-*+]|\d+\.)\s+", lines[i]):
-                    item += " " + lines[i].strip()
-                    i += 1
-                items.append(f"<li>{_inline(item)}</li>")
-            i -= 1
-            tag = "ol" if ordered else "ul"
-            out.append(f"<{tag}>{''.join(items)}</{tag}>")
-        elif not stripped:
-            flush()
-        else:
-            para.append(stripped)
-        i += 1
-    flush()
-    return "\n".join(out)
 
 
 # --- pieces -----------------------------------------------------------------------------------
@@ -151,6 +85,15 @@ def _anchor(rel: str) -> str:
 
 
 def image_html(path: Path, rel: str) -> str:
+    """A figure embedded as base64 data, captioned with its path in the folder.
+
+    Args:
+        path: the image file (a suffix in IMAGE_TYPES).
+        rel: its path relative to the results folder (caption and anchor).
+
+    Returns:
+        A `<figure>` element.
+    """
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     mime = IMAGE_TYPES[path.suffix.lower()]
     return (f'<figure id="{_anchor(rel)}"><img alt="{html.escape(rel)}" src="data:{mime};base64,{data}">'
@@ -168,10 +111,21 @@ def _float_format(x: float) -> str:
 
 
 def csv_html(path: Path, rel: str) -> str:
+    """A CSV table as HTML, its first MAX_TABLE_ROWS rows, verdicts coloured; a table that
+    cannot be read or shown gets a note instead.
+
+    Args:
+        path: the CSV file.
+        rel: its path relative to the results folder (heading and anchor).
+
+    Returns:
+        A heading, a note on its size and the table.
+    """
+    heading = f'<h3 id="{_anchor(rel)}">{html.escape(rel)}</h3>'
     try:
         frame = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        return f'<h3 id="{_anchor(rel)}">{html.escape(rel)}</h3><p class="note">not readable as CSV: {html.escape(str(exc))}</p>'
+        return f'{heading}<p class="note">not readable as CSV: {html.escape(str(exc))}</p>'
     note = (f"{len(frame):,} rows x {frame.shape[1]} columns"
             + (f"; the first {MAX_TABLE_ROWS} rows are shown, the whole table is in the folder"
                if len(frame) > MAX_TABLE_ROWS else ""))
@@ -179,13 +133,21 @@ def csv_html(path: Path, rel: str) -> str:
         body = frame.head(MAX_TABLE_ROWS).to_html(index=False, border=0, na_rep="", float_format=_float_format,
                                                   escape=True)
     except Exception as exc:  # one odd table must not cost the whole report
-        return (f'<h3 id="{_anchor(rel)}">{html.escape(rel)}</h3><p class="note">could not be shown '
+        return (f'{heading}<p class="note">could not be shown '
                 f"({html.escape(type(exc).__name__)}: {html.escape(str(exc))}); see the file.</p>")
-    return (f'<h3 id="{_anchor(rel)}">{html.escape(rel)}</h3><p class="note">{note}</p>'
+    return (f'{heading}<p class="note">{note}</p>'
             f'<div class="scroll">{mark_verdicts(body)}</div>')
 
 
 def parquet_note(path: Path) -> str:
+    """One line on a Parquet file: rows and columns (from its metadata, not its data).
+
+    Args:
+        path: the Parquet file.
+
+    Returns:
+        The note; a broken file says so instead of raising.
+    """
     try:
         import pyarrow.parquet as pq
 
@@ -198,6 +160,14 @@ def parquet_note(path: Path) -> str:
 
 
 def manifest_html(manifest: dict) -> str:
+    """The manifest as a short table (long values cut) plus the whole JSON, folded.
+
+    Args:
+        manifest: the parsed manifest.json.
+
+    Returns:
+        The HTML.
+    """
     rows = []
     for key, value in manifest.items():
         if key in ("versions", "scenario", "scenario_parameters", "replication_seeds", "outputs"):
@@ -219,6 +189,14 @@ def manifest_html(manifest: dict) -> str:
 
 
 def repeat_command(manifest: dict) -> str | None:
+    """The command that repeats the results, from the manifest.
+
+    Args:
+        manifest: the parsed manifest.json.
+
+    Returns:
+        The command line, or None if the manifest has none.
+    """
     for key in ("repeat", "repeat_command", "command"):
         value = manifest.get(key)
         if isinstance(value, str) and value.strip():
@@ -227,40 +205,58 @@ def repeat_command(manifest: dict) -> str | None:
 
 
 # --- the whole page -----------------------------------------------------------------------------
-def build_report(folder: str | Path, title: str | None = None, exclude: set[Path] | None = None) -> str:
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise UserError(f"{folder}: no such results folder. Give a folder written by 'coopsim run', "
-                        f"'coopsim compare', 'coopsim validate' or 'coopsim sensitivity'.")
-    files = _files(folder, {p.resolve() for p in (exclude or set())})
-    if not files:
-        raise UserError(f"{folder}: the folder is empty; nothing to report.")
-    manifest: dict = {}
-    manifest_path = folder / "manifest.json"
-    if manifest_path.exists():
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            manifest = {"note": "manifest.json is not valid JSON"}
+@dataclass
+class _Contents:
+    """A results folder's files, sorted by how the report shows them."""
+
+    folder: Path
+    manifest_path: Path
+    markdown: list[Path] = field(default_factory=list)
+    images: list[Path] = field(default_factory=list)
+    csvs: list[Path] = field(default_factory=list)
+    texts: list[Path] = field(default_factory=list)
+    others: list[Path] = field(default_factory=list)
+
+    def rel(self, path: Path) -> str:
+        """A file's path inside the folder, as the report names it."""
+        return path.relative_to(self.folder).as_posix()
+
+
+def _sort_files(folder: Path, files: list[Path]) -> _Contents:
+    """Markdown first (summary.md, readme.md, report.md lead), then figures, tables, texts, the rest."""
+    contents = _Contents(folder, folder / "manifest.json")
+    contents.markdown = [p for p in files if p.suffix.lower() == ".md"]
+    contents.markdown.sort(key=lambda p: (p.name.lower() not in ("summary.md", "readme.md", "report.md"),
+                                          contents.rel(p)))
+    contents.images = [p for p in files if p.suffix.lower() in IMAGE_TYPES]
+    contents.csvs = [p for p in files if p.suffix.lower() == ".csv"]
+    contents.texts = [p for p in files if p.suffix.lower() in TEXT_TYPES and p != contents.manifest_path]
+    shown = (set(contents.markdown) | set(contents.images) | set(contents.csvs) | set(contents.texts)
+             | {contents.manifest_path})
+    contents.others = [p for p in files if p not in shown]
+    return contents
+
+
+def _read_manifest(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return {"note": "manifest.json is not valid JSON"}
+
+
+def _kind(manifest: dict) -> str:
+    """What wrote the folder: the manifest's kind, else the command's second word."""
     kind = manifest.get("kind")
     if not kind and isinstance(manifest.get("command"), str):  # e.g. "coopsim sensitivity x.toml"
         words = manifest["command"].split()
         kind = words[1] if len(words) > 1 and words[0] == "coopsim" else None
-    kind = kind or "results"
-    title = title or f"coopsim {kind}: {folder.resolve().name}"
+    return kind or "results"
 
-    def rel(p: Path) -> str:
-        return p.relative_to(folder).as_posix()
 
-    markdown = [p for p in files if p.suffix.lower() == ".md"]
-    markdown.sort(key=lambda p: (p.name.lower() not in ("summary.md", "readme.md", "report.md"), rel(p)))
-    images = [p for p in files if p.suffix.lower() in IMAGE_TYPES]
-    csvs = [p for p in files if p.suffix.lower() == ".csv"]
-    texts = [p for p in files if p.suffix.lower() in (".txt", ".log", ".toml", ".json", ".yaml", ".yml")
-             and p != manifest_path]
-    shown = set(markdown) | set(images) | set(csvs) | set(texts) | {manifest_path}
-    others = [p for p in files if p not in shown]
-
+def _header(folder: Path, title: str, manifest: dict) -> list[str]:
+    """Title, where the results come from, and the command that repeats them."""
     parts = [f"<h1>{html.escape(title)}</h1>"]
     meta = [f"folder <code>{html.escape(str(folder))}</code>"]
     created = manifest.get("created") or manifest.get("created_utc")
@@ -276,60 +272,120 @@ def build_report(folder: str | Path, title: str | None = None, exclude: set[Path
                      f"computer with the same versions):<pre>{html.escape(command)}</pre></div>")
     elif not manifest:
         parts.append('<p class="note">No manifest.json in this folder: what produced it is unknown.</p>')
+    return parts
 
-    toc = []
+
+def _summary_html(contents: _Contents) -> str:
+    """Every Markdown file, rendered (verdict cells coloured), under its file name."""
+    body = []
+    for p in contents.markdown:
+        text = p.read_text(encoding="utf-8", errors="replace")
+        body.append(f'<section id="{_anchor(contents.rel(p))}"><p class="note">{html.escape(contents.rel(p))}</p>'
+                    f"{mark_verdicts(markdown_to_html(text, shift=2))}</section>")
+    return "".join(body)
+
+
+def _texts_html(contents: _Contents) -> str:
+    """Other text files, folded; a long one is named, not included."""
+    body = []
+    for p in contents.texts:
+        size = p.stat().st_size
+        content = (html.escape(p.read_text(encoding="utf-8", errors="replace")) if size <= MAX_TEXT_BYTES
+                   else f"({size:,} bytes: too long to include; see the file)")
+        body.append(f'<details id="{_anchor(contents.rel(p))}"><summary>{html.escape(contents.rel(p))}</summary>'
+                    f"<pre>{content}</pre></details>")
+    return "".join(body)
+
+
+def _others_html(contents: _Contents) -> str:
+    """A table of the files not embedded; a subfolder of more than 20 is one row."""
+    groups: dict[str, list[Path]] = {}
+    for p in contents.others:
+        groups.setdefault(p.parent.relative_to(contents.folder).as_posix(), []).append(p)
+    rows = []
+    for parent, group in groups.items():
+        if len(group) > 20:
+            total = sum(p.stat().st_size for p in group)
+            rows.append(f"<tr><td>{html.escape(parent)}/ ({len(group)} files)</td><td>{total:,} bytes</td>"
+                        f"<td>e.g. {html.escape(group[0].name)}</td></tr>")
+            continue
+        for p in group:
+            note = parquet_note(p) if p.suffix.lower() == ".parquet" else ""
+            rows.append(f"<tr><td>{html.escape(contents.rel(p))}</td><td>{p.stat().st_size:,} bytes</td>"
+                        f"<td>{html.escape(note)}</td></tr>")
+    return ('<div class="scroll"><table><tr><th>file</th><th>size</th><th>contents</th></tr>'
+            + "".join(rows) + "</table></div>")
+
+
+def _sections(contents: _Contents, manifest: dict) -> list[tuple[str, str, str]]:
+    """(heading, anchor, body) of each section the folder has something for."""
     sections = []
-    if markdown:
-        body = []
-        for p in markdown:
-            text = p.read_text(encoding="utf-8", errors="replace")
-            body.append(f'<section id="{_anchor(rel(p))}"><p class="note">{html.escape(rel(p))}</p>'
-                        f"{markdown_to_html(text, shift=2)}</section>")
-        sections.append(("Summary", "summary", "".join(body)))
-    if images:
-        sections.append(("Figures", "figures", "".join(image_html(p, rel(p)) for p in images)))
-    if csvs:
-        sections.append(("Tables", "tables", "".join(csv_html(p, rel(p)) for p in csvs)))
-    if texts:
-        body = []
-        for p in texts:
-            size = p.stat().st_size
-            content = (html.escape(p.read_text(encoding="utf-8", errors="replace")) if size <= MAX_TEXT_BYTES
-                       else f"({size:,} bytes: too long to include; see the file)")
-            body.append(f'<details id="{_anchor(rel(p))}"><summary>{html.escape(rel(p))}</summary>'
-                        f"<pre>{content}</pre></details>")
-        sections.append(("Other texts", "texts", "".join(body)))
-    if others:
-        groups: dict[str, list[Path]] = {}
-        for p in others:
-            groups.setdefault(p.parent.relative_to(folder).as_posix(), []).append(p)
-        rows = []
-        for parent, group in groups.items():
-            if len(group) > 20:
-                total = sum(p.stat().st_size for p in group)
-                rows.append(f"<tr><td>{html.escape(parent)}/ ({len(group)} files)</td><td>{total:,} bytes</td>"
-                            f"<td>e.g. {html.escape(group[0].name)}</td></tr>")
-                continue
-            for p in group:
-                note = parquet_note(p) if p.suffix.lower() == ".parquet" else ""
-                rows.append(f"<tr><td>{html.escape(rel(p))}</td><td>{p.stat().st_size:,} bytes</td>"
-                            f"<td>{html.escape(note)}</td></tr>")
-        sections.append(("Data files (in the folder, not embedded)", "files",
-                         '<div class="scroll"><table><tr><th>file</th><th>size</th><th>contents</th></tr>'
-                         + "".join(rows) + "</table></div>"))
+    if contents.markdown:
+        sections.append(("Summary", "summary", _summary_html(contents)))
+    if contents.images:
+        sections.append(("Figures", "figures", "".join(image_html(p, contents.rel(p)) for p in contents.images)))
+    if contents.csvs:
+        sections.append(("Tables", "tables", "".join(csv_html(p, contents.rel(p)) for p in contents.csvs)))
+    if contents.texts:
+        sections.append(("Other texts", "texts", _texts_html(contents)))
+    if contents.others:
+        sections.append(("Data files (in the folder, not embedded)", "files", _others_html(contents)))
     if manifest:
         sections.append(("What ran (manifest)", "manifest", manifest_html(manifest)))
-    toc = "".join(f'<li><a href="#{anchor}">{html.escape(name)}</a></li>' for name, anchor, _ in sections)
-    parts.append(f"<nav><ul>{toc}</ul></nav>")
-    for name, anchor, body in sections:
-        parts.append(f'<section id="{anchor}"><h2>{html.escape(name)}</h2>{body}</section>')
+    return sections
+
+
+def _page(title: str, parts: list[str]) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(title)}</title><style>{CSS}</style></head>"
             f"<body><main>{''.join(parts)}</main></body></html>\n")
 
 
+def build_report(folder: str | Path, title: str | None = None, exclude: set[Path] | None = None) -> str:
+    """One self-contained HTML page of a results folder.
+
+    Args:
+        folder: a folder written by any coopsim command (or any folder of results).
+        title: the page's title (default: "coopsim KIND: FOLDER NAME").
+        exclude: files to leave out (e.g. an earlier report).
+
+    Returns:
+        The page, as a string.
+
+    Raises:
+        UserError: the folder does not exist or has no files.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UserError(f"{folder}: no such results folder. Give a folder written by 'coopsim run', "
+                        f"'coopsim compare', 'coopsim validate' or 'coopsim sensitivity'.")
+    files = _files(folder, {p.resolve() for p in (exclude or set())})
+    if not files:
+        raise UserError(f"{folder}: the folder is empty; nothing to report.")
+    contents = _sort_files(folder, files)
+    manifest = _read_manifest(contents.manifest_path)
+    title = title or f"coopsim {_kind(manifest)}: {folder.resolve().name}"
+    parts = _header(folder, title, manifest)
+    sections = _sections(contents, manifest)
+    toc = "".join(f'<li><a href="#{anchor}">{html.escape(name)}</a></li>' for name, anchor, _ in sections)
+    parts.append(f"<nav><ul>{toc}</ul></nav>")
+    for name, anchor, body in sections:
+        parts.append(f'<section id="{anchor}"><h2>{html.escape(name)}</h2>{body}</section>')
+    return _page(title, parts)
+
+
 def write_report(folder: str | Path, out: str | Path | None = None, title: str | None = None) -> Path:
+    """Write the report of a results folder (atomically: never a half-written page).
+
+    Args:
+        folder: the results folder.
+        out: the HTML file (default FOLDER/report.html); other .html files in the folder are left out.
+        title: the page's title.
+
+    Returns:
+        The path written.
+    """
     folder = Path(folder)
     out = Path(out) if out else folder / "report.html"
     page = build_report(folder, title=title, exclude={out.resolve()} | set(folder.glob("*.html")))
@@ -338,18 +394,3 @@ def write_report(folder: str | Path, out: str | Path | None = None, title: str |
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(out)
     return out
-
-
-# --- `coopsim report` -------------------------------------------------------------------------
-def add_arguments(parser) -> None:
-    parser.add_argument("folder", help="a results folder (from coopsim run, compare, validate, sensitivity)")
-    parser.add_argument("--out", default=None, help="HTML file to write (default FOLDER/report.html)")
-    parser.add_argument("--title", default=None, help="title of the page")
-
-
-def main(args) -> int:
-    out = write_report(args.folder, args.out, args.title)
-    size = out.stat().st_size
-    print(f"{out} ({size / 1e6:.1f} MB): one self-contained file (figures embedded); open it in any browser "
-          f"or e-mail it.")
-    return 0

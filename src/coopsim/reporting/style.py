@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from coopsim.config.vocabulary import CAUSES, STAGES
 
-__all__ = ["STAGE_COLOURS", "CAUSE_COLOURS", "VERDICT_COLOURS", "PALETTE", "INK", "MUTED", "check_palettes"]
+__all__ = ["STAGE_COLOURS", "CAUSE_COLOURS", "VERDICT_COLOURS", "PALETTE", "INK", "MUTED", "PARTNER", "check_palettes"]
 
 #: Stages of a partnership: cool while forming, green when active, warm when it stalls.
 STAGE_COLOURS = {"exploration": "#9ecae1", "loi": "#6baed6", "mou": "#fdae6b", "active": "#31a354",
@@ -21,7 +21,8 @@ VERDICT_COLOURS = {"gain": "#31a354", "loss": "#de2d26", "higher": "#3182bd", "l
                    "unclear": "#969696", "same": "#969696", "too_few": "#969696"}
 #: Series without a meaning of their own (policies, methods): Okabe-Ito, colour-blind safe.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-INK, MUTED = "#1f4e79", "#8aa9c9"
+#: Regions with an active partnership, without one, and foreign partners (network and map views).
+INK, MUTED, PARTNER = "#1f4e79", "#8aa9c9", "#b8860b"
 
 
 def check_palettes() -> None:

@@ -32,16 +32,29 @@ from pathlib import Path
 from typing import Any
 
 from coopsim.config.errors import UserError
-from coopsim.config.experiment import Experiment, coerce_sampled, load_experiment, slug
+from coopsim.config.experiment import Experiment, InputSpec, Policy, coerce_sampled, load_experiment, slug
 
+__all__ = ["CoopsimFunction", "ema_model", "split_point", "SEED", "LEVER_PREFIX", "SEED_RANGE"]
+
+#: Name of the run seed among the model's uncertainties.
 SEED = "seed"
+#: Inputs whose scenario path starts with this are levers; the others are uncertainties.
 LEVER_PREFIX = "levers."
+#: Range EMA Workbench samples the run seed from (31-bit, positive, like `derive_seed`).
 SEED_RANGE = (1, 2**31 - 1)
 
 
 class CoopsimFunction:
     """The callable EMA Workbench runs: keyword arguments (input short names and `seed`) ->
-    outcomes dict. Picklable (for MultiprocessingEvaluator); the scenario is rebuilt lazily."""
+    outcomes dict. Picklable (for MultiprocessingEvaluator); the scenario is rebuilt lazily.
+
+    Args:
+        base: the resolved base scenario (`Scenario.model_dump()`, a policy applied).
+        paths: input short name -> scenario dotted path.
+        kinds: input short name -> 'bool', 'int' or 'float' (how sampled numbers are coerced).
+        reps: replications averaged per experiment (`coopsim.run.runner.evaluate`).
+        source_file: the base scenario's file (relative CSV paths resolve from it).
+    """
 
     def __init__(self, base: dict, paths: dict[str, str], kinds: dict[str, str], reps: int,
                  source_file: str | None = None):
@@ -58,16 +71,23 @@ class CoopsimFunction:
         return state
 
     def overrides(self, values: dict[str, Any]) -> dict[str, Any]:
-        out = {}
-        for name, path in self.paths.items():
-            if name not in values:
-                continue
-            v = values[name]
-            kind = self.kinds.get(name, "float")
-            out[path] = coerce_sampled(v, kind)
-        return out
+        """The scenario overrides of one experiment.
+
+        Args:
+            values: input short name -> sampled value (other keys, e.g. the seed, are ignored).
+
+        Returns:
+            Dotted path -> parameter value (`coopsim.config.experiment.coerce_sampled`).
+        """
+        return {path: coerce_sampled(values[name], self.kinds.get(name, "float"))
+                for name, path in self.paths.items() if name in values}
 
     def __call__(self, **kwargs) -> dict[str, float]:
+        """Run one experiment: the base scenario with the sampled values, under `seed`.
+
+        Returns:
+            Output -> mean over the replications, as `coopsim.run.runner.evaluate` gives it.
+        """
         from coopsim.run.runner import evaluate
         from coopsim.config.scenario import Scenario
 
@@ -80,7 +100,9 @@ class CoopsimFunction:
         return evaluate(scenario, seed=int(kwargs[SEED]), reps=self.reps)
 
 
-def _parameter(inp, kind: str):
+def _parameter(inp: InputSpec, kind: str):
+    """An input as an EMA Workbench parameter: switches and integers as IntegerParameter,
+    uniform reals as RealParameter, other distributions through their scipy distribution."""
     import scipy.stats as st
     from ema_workbench import IntegerParameter, RealParameter
 
@@ -104,21 +126,37 @@ def _parameter(inp, kind: str):
     return RealParameter.from_dist(name, dist)
 
 
+def _policy(exp: Experiment, policy: str | None) -> Policy:
+    """The experiment's policy called `policy` (its first one if None)."""
+    names = [p.name for p in exp.policies]
+    if policy is None:
+        return exp.policies[0]
+    if policy in names:
+        return exp.policies[names.index(policy)]
+    raise UserError(f"{exp.path}: no policy '{policy}'; choose one of {', '.join(names)}.")
+
+
 def ema_model(experiment: str | Path | Experiment, policy: str | None = None, name: str | None = None):
-    """An `ema_workbench.Model` for the experiment's base scenario (with `policy` applied)."""
+    """An `ema_workbench.Model` for the experiment's base scenario (with `policy` applied).
+
+    Args:
+        experiment: an experiment file or a loaded `Experiment` (its target must be the model).
+        policy: which of the experiment's policies to apply (default: its first).
+        name: the model's name (default: a slug of the experiment's name).
+
+    Returns:
+        The model: uncertainties (non-lever inputs and `seed`), levers, one ScalarOutcome per output.
+
+    Raises:
+        UserError: not the model target, an unknown policy, or an input named 'seed'.
+    """
     from ema_workbench import IntegerParameter, Model, ScalarOutcome
 
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     if exp.spec.target.kind != "model":
         raise UserError(f"{exp.path}: target.kind is '{exp.spec.target.kind}'; only the model target can be "
                         f"exposed to EMA Workbench.")
-    names = [p.name for p in exp.policies]
-    if policy is None:
-        chosen = exp.policies[0]
-    elif policy in names:
-        chosen = exp.policies[names.index(policy)]
-    else:
-        raise UserError(f"{exp.path}: no policy '{policy}'; choose one of {', '.join(names)}.")
+    chosen = _policy(exp, policy)
     if any(i.short == SEED for i in exp.inputs):
         raise UserError(f"{exp.path}: an input is named 'seed', which the EMA model uses for the run seed; "
                         f"give it another 'name'.")
@@ -134,7 +172,15 @@ def ema_model(experiment: str | Path | Experiment, policy: str | None = None, na
 
 
 def split_point(experiment: Experiment, point: dict[str, Any]) -> tuple[dict, dict]:
-    """A coopsim point (input short name -> value) as EMA (scenario values, policy values)."""
+    """A coopsim point as EMA Workbench's two halves.
+
+    Args:
+        experiment: the experiment (which inputs are levers).
+        point: input short name -> value.
+
+    Returns:
+        (scenario values: the uncertainties, policy values: the levers).
+    """
     levers = {i.short for i in experiment.inputs if i.path.startswith(LEVER_PREFIX)}
     scenario = {k: v for k, v in point.items() if k not in levers}
     policy = {k: v for k, v in point.items() if k in levers}

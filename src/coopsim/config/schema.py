@@ -1,0 +1,131 @@
+"""What the three kinds of file share: a strict base model and one way to explain a bad key.
+
+Scenario, experiment and discovery files are validated by pydantic models built on `Strict`
+(unknown keys are refused, so a typo never passes silently). `FileSchema.validate` turns
+pydantic's first error into one paragraph naming the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, get_args
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from coopsim.config.errors import UserError
+
+__all__ = ["FileSchema", "Strict", "key_path"]
+
+
+class Strict(BaseModel):
+    """Base of every table a user writes: unknown keys and invalid assignments are errors."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class FileSchema(Generic[M]):
+    """How one kind of file is validated and its errors explained.
+
+    Attributes:
+        root: the model of the validated table.
+        doc: where a reader finds what each key allows (e.g. "docs/ODD.md").
+        prefix: the dotted path of the validated table inside the file ("discovery"), so
+            messages name keys as the user wrote them.
+        example: added when a required key is missing (e.g. a minimal file).
+    """
+
+    root: type[M]
+    doc: str
+    prefix: str = ""
+    example: str = ""
+
+    def validate(self, data: Any, origin: str) -> M:
+        """The validated model.
+
+        Args:
+            data: the parsed table.
+            origin: the file (or option) the data came from, starting every message.
+
+        Returns:
+            An instance of `root`.
+
+        Raises:
+            UserError: describing the first problem, and how many more there are.
+        """
+        try:
+            return self.root.model_validate(data)
+        except ValidationError as exc:
+            errors = exc.errors()
+            more = f" ({len(errors) - 1} more problem(s) after this one.)" if len(errors) > 1 else ""
+            raise UserError(self.describe(errors[0], origin, data) + more) from None
+
+    def describe(self, error: dict, origin: str, data: Any) -> str:
+        """One pydantic error as a sentence naming the file, the key and what is allowed."""
+        key = key_path(error["loc"], data, self.prefix)
+        if error["type"] == "extra_forbidden":
+            return f"{origin}: unknown key '{key}'. Allowed keys here: {self._allowed(error['loc'][:-1])}."
+        if error["type"] == "missing":
+            example = f" {self.example}" if self.example else ""
+            return f"{origin}: key '{key}' is missing; it is required (see {self.doc}).{example}"
+        msg = error["msg"].removeprefix("Value error, ")
+        shown = error.get("input")
+        got = f" (got {shown!r})" if shown is not None and not isinstance(shown, dict) and len(repr(shown)) < 80 else ""
+        return f"{origin}: key '{key}': {msg}{got}. See {self.doc} for what each key allows."
+
+    def _allowed(self, loc: tuple) -> str:
+        """The keys of the table at `loc`, read from the models' field annotations."""
+        model: type[BaseModel] | None = self.root
+        for part in loc:
+            if isinstance(part, int):          # an item of a list of tables
+                continue
+            field = model.model_fields.get(part) if model is not None else None
+            model = _model_in(field.annotation) if field is not None else None
+        if model is None:
+            return f"see {self.doc}"
+        return ", ".join(name for name, f in model.model_fields.items() if not f.exclude)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The table model inside an annotation such as `Case`, `list[Case]` or `Case | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def key_path(loc: tuple, data: Any, prefix: str = "") -> str:
+    """A key as a reader finds it in the file, e.g. 'inputs[2] (regions.hr_capacity).bounds'.
+
+    Args:
+        loc: pydantic's location of an error (keys and list positions).
+        data: the validated data, to name list items by their `path` or `name`.
+        prefix: the dotted path of `data` inside the file.
+
+    Returns:
+        The dotted key, or "(top level)".
+    """
+    out, node = prefix, data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]" + _item_name(node, part)
+        else:
+            out += f".{part}" if out else str(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return out or "(top level)"
+
+
+def _item_name(items: Any, k: int) -> str:
+    """' (regions.hr_capacity)': how a list item names itself, when it does."""
+    item = items[k] if isinstance(items, list) and k < len(items) else None
+    name = (item.get("path") or item.get("name")) if isinstance(item, dict) else None
+    return f" ({name})" if isinstance(name, str) and name else ""

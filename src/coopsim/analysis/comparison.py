@@ -26,8 +26,8 @@ import pandas as pd
 from coopsim.analysis.stats import (bootstrap_means, paired_interval, percentile_interval, replications_needed,
                                     resample, unpaired_interval)
 from coopsim.analysis.survival import life_table_survival
-from coopsim.config.vocabulary import STAGES, Outcome, outcome
-from coopsim.run.tracking import HORIZONS, TrackedRun, outcome_keys
+from coopsim.config.vocabulary import HORIZONS, STAGES, Outcome, outcome
+from coopsim.run.tracking import TrackedRun, outcome_keys
 
 __all__ = ["compared_outcomes", "verdict", "effects_table", "ranking_table", "outcome_frame", "stage_frame",
            "survival_frame", "end_holdings"]

@@ -24,9 +24,10 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from coopsim.config.discovery import CartSettings, DiscoverySettings, PrimSettings, ScoringSettings, _num
-from coopsim.config.experiment import SEED_INPUT
-from coopsim.run.seeds import derive_seed, derive_seeds
+from coopsim.config.vocabulary import short_number
+from coopsim.config.discovery import CartSettings, DiscoverySettings, PrimSettings, ScoringSettings
+from coopsim.config.experiment import SEED_INPUT, coerce_sampled_column
+from coopsim.run.seeds import point_seeds
 
 __all__ = ["CASE", "DiscoveryDesign", "build_design", "design_key", "ChosenBox", "run_prim", "boxes_table",
            "trajectory_table", "CartResult", "run_cart", "feature_scores", "restriction_words"]
@@ -87,15 +88,10 @@ def build_design(settings: DiscoverySettings) -> DiscoveryDesign:
     kinds = exp.input_kinds()
     frame = pd.DataFrame(X, columns=names)
     for name, kind in kinds.items():
-        if kind == "bool":
-            frame[name] = (frame[name] >= 0.5).astype(np.int64)
-        elif kind == "int":
-            frame[name] = np.rint(frame[name]).astype(np.int64)
-    if exp.spec.stochasticity.seed_as_input:
-        seeds = np.array([derive_seed(seed, int(v * 2**31)) for v in frame[SEED_INPUT]], dtype=np.int64)
-    else:
-        seeds = derive_seeds(seed, n)
-    return DiscoveryDesign(points=frame, seeds=seeds, kinds=kinds)
+        if kind != "float":   # switches as 0/1 integers: PRIM reads them as categories
+            frame[name] = coerce_sampled_column(frame[name].to_numpy(), kind)
+    u = frame[SEED_INPUT] if exp.spec.stochasticity.seed_as_input else None
+    return DiscoveryDesign(points=frame, seeds=point_seeds(seed, n, u), kinds=kinds)
 
 
 def design_key(settings: DiscoverySettings) -> str:
@@ -138,8 +134,8 @@ def restriction_words(name: str, kind: str, lo: float, hi: float, full_lo: float
             return f"{name} from {int(lo)} to {int(hi)}"
         return f"{name} at least {int(lo)}" if low else f"{name} at most {int(hi)}"
     if low and high:
-        return f"{name} between {_num(lo)} and {_num(hi)}"
-    return f"{name} above {_num(lo)}" if low else f"{name} below {_num(hi)}"
+        return f"{name} between {short_number(lo)} and {short_number(hi)}"
+    return f"{name} above {short_number(lo)}" if low else f"{name} below {short_number(hi)}"
 
 
 def _limits_words(limits: pd.DataFrame) -> str:
@@ -382,12 +378,16 @@ def _leaf_rule(lims: pd.DataFrame, init: pd.DataFrame, kinds: dict[str, str]) ->
     return " and ".join(parts) or "(all runs)"
 
 
-def run_cart(x: pd.DataFrame, y: np.ndarray, kinds: dict[str, str], c: CartSettings) -> CartResult:
+def run_cart(x: pd.DataFrame, y: np.ndarray, kinds: dict[str, str], c: CartSettings,
+             seed: int = 0) -> CartResult:
     """A classification tree of the case of interest (EMA Workbench's CART, binary mode).
 
     Args:
         x: one row per valid run, one column per input; y: the case of interest.
         kinds: input -> 'bool', 'int' or 'float'; c: the [discovery.cart] settings.
+        seed: decides how tied splits are broken (EMA builds scikit-learn's tree without a
+            `random_state`, so the tree draws from numpy's global generator: it is seeded
+            here and restored after, so the same experiment seed gives the same tree).
 
     Returns:
         Every leaf with its statistics and rule, and the tree as text.
@@ -396,7 +396,7 @@ def run_cart(x: pd.DataFrame, y: np.ndarray, kinds: dict[str, str], c: CartSetti
     from sklearn.tree import export_text
 
     x = x.astype(float)   # EMA's CART treats integers as floats anyway
-    with _quiet_ema():
+    with _quiet_ema(), _global_numpy_seed(seed):
         model = CART(x, y.astype(int), mass_min=c.mass_min, mode=RuleInductionType.BINARY)
         model.build_tree()
         boxes, stats = model.boxes, model.stats
@@ -406,6 +406,17 @@ def run_cart(x: pd.DataFrame, y: np.ndarray, kinds: dict[str, str], c: CartSetti
             for k, (lims, st) in enumerate(zip(boxes, stats), start=1)]
     text = export_text(model.clf, feature_names=list(model.feature_names), decimals=3, show_weights=True)
     return CartResult(boxes=pd.DataFrame(rows), text=text)
+
+
+@contextmanager
+def _global_numpy_seed(seed: int) -> Iterator[None]:
+    """numpy's global generator seeded for the block, then put back as it was."""
+    state = np.random.get_state()
+    np.random.seed(int(seed) % 2**32)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
 
 
 # == feature scores ===========================================================================

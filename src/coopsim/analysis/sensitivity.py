@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from coopsim.config.experiment import DUMMY, POLICY_COLUMN, SEED_INPUT, Experiment
-from coopsim.run.seeds import derive_seed
+from coopsim.run.seeds import point_seeds
 
 __all__ = ["MAIN_INDEX", "COLUMNS", "Design", "build_design", "Analysis", "analyse", "analyse_one",
            "valid_rows", "nested_sizes", "noise_floor", "convergence_summary"]
@@ -92,11 +92,8 @@ def _sample(problem: dict, method, seed: int) -> tuple[np.ndarray, int]:
 
 def _run_seeds(exp: Experiment, X: np.ndarray) -> np.ndarray:
     """One seed per point: from its index, or from the seed input when the seed is varied."""
-    seed = exp.spec.seed
-    if exp.spec.stochasticity.seed_as_input:
-        u = X[:, exp.factor_names.index(SEED_INPUT)]
-        return np.array([derive_seed(seed, int(v * 2**31)) for v in u], dtype=np.int64)
-    return np.array([derive_seed(seed, i) for i in range(len(X))], dtype=np.int64)
+    u = X[:, exp.factor_names.index(SEED_INPUT)] if exp.spec.stochasticity.seed_as_input else None
+    return point_seeds(exp.spec.seed, len(X), u)
 
 
 def build_design(exp: Experiment) -> Design:

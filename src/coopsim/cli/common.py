@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
 
 from coopsim.config.errors import UserError
 from coopsim.run.executor import BACKENDS
 
-__all__ = ["add_sweep_arguments", "check_workers"]
+__all__ = ["add_sweep_arguments", "check_workers", "command_line"]
 
 
 def add_sweep_arguments(parser, resume_help: str = "continue a killed sweep in --out") -> None:
@@ -28,5 +29,11 @@ def add_sweep_arguments(parser, resume_help: str = "continue a killed sweep in -
 
 
 def check_workers(workers: int) -> None:
+    """A clear error for a worker count below 1."""
     if workers < 1:
         raise UserError(f"--workers must be 1 or more, got {workers}.")
+
+
+def command_line(name: str) -> str | None:
+    """`coopsim NAME ARGS...` as typed, for the manifest (None when not run from the shell)."""
+    return " ".join(["coopsim", name, *sys.argv[2:]]) if len(sys.argv) > 2 else None

@@ -19,9 +19,8 @@ What it does is `coopsim.workflows.discovery`.
 
 from __future__ import annotations
 
-import sys
 
-from coopsim.cli.common import add_sweep_arguments, check_workers
+from coopsim.cli.common import add_sweep_arguments, check_workers, command_line
 from coopsim.config.discovery import DEFAULT_POINTS
 from coopsim.workflows.discovery import Discovery
 
@@ -42,7 +41,7 @@ def main(args) -> int:
     """Run the discovery, write the folder, print the boxes; 1 if some runs failed, else 0."""
     check_workers(args.workers)
     d = Discovery(args.discovery, points=args.points)
-    command = " ".join(["coopsim", "discover", *sys.argv[2:]]) if len(sys.argv) > 2 else None
+    command = command_line("discover")
     d.run(args.out, workers=args.workers, backend=args.backend, scheduler=args.scheduler, resume=args.resume,
           force=args.force, progress=not args.no_progress, chunk_size=args.chunk_size, command=command)
     rep = d.report

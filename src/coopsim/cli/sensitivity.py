@@ -3,10 +3,9 @@ global sensitivity analysis of an experiment file (coopsim.workflows.sensitivity
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from coopsim.cli.common import add_sweep_arguments, check_workers
+from coopsim.cli.common import add_sweep_arguments, check_workers, command_line
 from coopsim.workflows.sensitivity import Study, run_experiment
 
 __all__ = ["add_arguments", "main"]
@@ -22,7 +21,7 @@ def main(args) -> int:
     """Run the experiment, write the folder, print the headline; 1 when runs failed."""
     check_workers(args.workers)
     study = Study(args.experiment)
-    command = " ".join(["coopsim", "sensitivity", *sys.argv[2:]]) if len(sys.argv) > 1 else None
+    command = command_line("sensitivity")
     run_experiment(study, Path(args.out), workers=args.workers, backend=args.backend,
                    scheduler=args.scheduler, resume=args.resume, force=args.force,
                    progress=not args.no_progress, chunk_size=args.chunk_size, command=command)

@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from coopsim.config.errors import UserError
+from coopsim.config.vocabulary import short_number
 from coopsim.config.experiment import Experiment, Policy, load_experiment
 from coopsim.config.schema import FileSchema, Strict
 from coopsim.config.toml import read_toml
@@ -94,7 +95,7 @@ class DiscoverySettings:
     def case_words(self) -> str:
         """The case of interest in words: the file's label, or e.g. 'share_failed above 0.6'."""
         s = self.spec
-        return s.label or f"{s.output} {s.direction} {_num(s.threshold)}"
+        return s.label or f"{s.output} {s.direction} {short_number(s.threshold)}"
 
     def is_case(self, values: np.ndarray) -> np.ndarray:
         """Which output values are cases of interest (strictly above or below the threshold)."""
@@ -144,15 +145,13 @@ def _with_points(spec: DiscoverySpec, points: int | None) -> DiscoverySpec:
 def _chosen_policy(spec: DiscoverySpec, exp: Experiment, path: Path) -> Policy:
     """The experiment's policy to explore: the one named, or its only one."""
     names = [p.name for p in exp.policies]
-    if spec.policy is None:
-        if len(names) > 1:
-            raise UserError(f"{path}: the experiment has several policies ({', '.join(names)}); say which one to "
-                            f"explore with discovery.policy = \"...\".")
-        return exp.policies[0]
-    if spec.policy not in names:
-        raise UserError(f"{path}: key 'discovery.policy': '{spec.policy}' is not a policy of {exp.path}; "
-                        f"choose one of {', '.join(names)}.")
-    return exp.policies[names.index(spec.policy)]
+    if spec.policy is None and len(names) > 1:
+        raise UserError(f"{path}: the experiment has several policies ({', '.join(names)}); say which one to "
+                        f"explore with discovery.policy = \"...\".")
+    try:
+        return exp.policy(spec.policy)
+    except UserError as err:
+        raise UserError(f"{path}: key 'discovery.policy': {err}") from None
 
 
 def load_discovery(path: str | Path, points: int | None = None) -> DiscoverySettings:
@@ -182,11 +181,3 @@ def load_discovery(path: str | Path, points: int | None = None) -> DiscoverySett
                         f"choose one of {', '.join(allowed)} (or add it to the experiment's outputs).")
     policy = _chosen_policy(spec, exp, path)
     return DiscoverySettings(spec=spec, path=path, text=text, experiment=exp, policy=policy)
-
-
-def _num(v: float) -> str:
-    """A threshold or limit for prose: three significant figures, no trailing zeros."""
-    v = float(v)
-    if v != 0 and (abs(v) >= 1000 or abs(v) < 0.01):
-        return f"{v:.3g}"
-    return f"{v:.3f}".rstrip("0").rstrip(".") if abs(v) < 10 else f"{v:.1f}".rstrip("0").rstrip(".")

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from coopsim.config.errors import UserError
@@ -34,7 +35,7 @@ __all__ = [
     "DISTRIBUTIONS", "DUMMY", "EXPERIMENT_DIR", "ISHIGAMI_OUTPUTS", "METHODS", "MODEL_OUTPUTS",
     "POLICY_COLUMN", "SEED_INPUT", "Execution", "Experiment", "ExperimentFile", "InputSpec",
     "MethodSpec", "Policy", "Stochasticity", "TargetSpec", "coerce_sampled", "dotted_value",
-    "kind_of", "load_experiment", "parse_experiment", "slug",
+    "coerce_sampled_column", "kind_of", "load_experiment", "parse_experiment", "slug",
 ]
 
 EXPERIMENT_DIR = Path("experiments")
@@ -298,6 +299,16 @@ class Experiment:
         """The policies to repeat the analysis under; one called 'base' if the file has none."""
         return self.spec.policies or [Policy(name="base")]
 
+    def policy(self, name: str | None = None) -> Policy:
+        """The policy called `name` (the first one when None); a UserError naming the choices
+        otherwise."""
+        names = [p.name for p in self.policies]
+        if name is None:
+            return self.policies[0]
+        if name not in names:
+            raise UserError(f"{self.path}: no policy '{name}'; choose one of {', '.join(names)}.")
+        return self.policies[names.index(name)]
+
     def resolved_scenario(self, policy: Policy) -> dict | None:
         """The base scenario with a policy's overrides, as plain data (None for Ishigami).
 
@@ -351,6 +362,16 @@ def coerce_sampled(value: float, kind: str) -> bool | int | float:
     if kind == "int":
         return int(round(value))
     return float(value)
+
+
+def coerce_sampled_column(values: np.ndarray, kind: str) -> np.ndarray:
+    """`coerce_sampled` for a column of a design, the same rule: yes/no as 0/1 integers (yes
+    from 0.5 up), integers rounded half to even, floats unchanged."""
+    if kind == "bool":
+        return (values >= 0.5).astype(np.int64)
+    if kind == "int":
+        return np.rint(values).astype(np.int64)
+    return values
 
 
 _SCHEMA = FileSchema(ExperimentFile, doc="experiments/README.md")

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["STAGES", "STAGE_WORDS", "CAUSES", "SECTORS", "ECONOMIC_SECTOR_NAMES", "Outcome", "OUTCOMES",
-           "MODEL_OUTPUTS", "outcome", "words"]
+__all__ = ["HORIZONS", "STAGES", "STAGE_WORDS", "CAUSES", "SECTORS", "ECONOMIC_SECTOR_NAMES", "Outcome", "OUTCOMES",
+           "MODEL_OUTPUTS", "outcome", "words", "short_number"]
 
 #: Lifecycle of a partnership (section 'Forms and lifecycle'), in order.
 STAGES = ("exploration", "loi", "mou", "active", "stagnant", "ended")
@@ -25,6 +25,11 @@ CAUSES = ("budget", "hr", "data", "leadership", "bureaucracy", "infrastructure",
 #: Sectors of the regions' and partners' potential maps.
 SECTORS = ("culture", "education", "tourism", "industry", "trade", "agriculture", "environment")
 ECONOMIC_SECTOR_NAMES = ("industry", "trade", "agriculture")
+
+
+#: Years after which the stock of active partnerships and the survival of new ones are reported
+#: (`active_5y`, `survival_5y`, ...). Adding a year here adds both outcomes to every command.
+HORIZONS = (5, 10)
 
 
 @dataclass(frozen=True)
@@ -59,11 +64,11 @@ def _declare() -> dict[str, Outcome]:
         Outcome("benefits", "benefits delivered", "programme units", +1),
         Outcome("signed", "partnerships signed during the run", "partnerships", +1),
         Outcome("active_end", "partnerships active at the horizon", "partnerships", +1),
-        Outcome("active_5y", "active partnerships after 5 years", "partnerships", +1),
-        Outcome("active_10y", "active partnerships after 10 years", "partnerships", +1),
-        Outcome("survival_5y", "new partnerships still active 5 years after signing", "share", +1, share=True),
-        Outcome("survival_10y", "new partnerships still active 10 years after signing", "share", +1,
-                share=True),
+    ]
+    rows += [Outcome(f"active_{k}y", f"active partnerships after {k} years", "partnerships", +1) for k in HORIZONS]
+    rows += [Outcome(f"survival_{k}y", f"new partnerships still active {k} years after signing", "share", +1,
+                     share=True) for k in HORIZONS]
+    rows += [
         Outcome("spending", "regional spending on cooperation", "budget units", 0),
         Outcome("junkets", "spending lost to junkets (trips)", "budget units", -1),
         Outcome("misjudged_share", "share of partnerships that misjudged the partner", "share", -1, share=True),
@@ -78,9 +83,10 @@ OUTCOMES: dict[str, Outcome] = _declare()
 
 #: What one model run reports (`coopsim.model.outcomes.summarize`, in this order): the outputs an
 #: experiment file may name.
-MODEL_OUTPUTS = ("share_failed", "mean_active_lifetime", "benefits", "signed", "active_end", "survival_5y",
-                 "survival_10y", "spending", "junkets", "misjudged_share", "clarity") \
-    + tuple(f"failures_{c}" for c in CAUSES)
+MODEL_OUTPUTS = (("share_failed", "mean_active_lifetime", "benefits", "signed", "active_end")
+                 + tuple(f"survival_{k}y" for k in HORIZONS)
+                 + ("spending", "junkets", "misjudged_share", "clarity")
+                 + tuple(f"failures_{c}" for c in CAUSES))
 
 
 def outcome(key: str) -> Outcome:
@@ -92,3 +98,11 @@ def words(key: str) -> str:
     """Words for an outcome or any other key: the declared words, else the key made readable."""
     found = OUTCOMES.get(key)
     return found.words if found else key.replace("_", " ")
+
+
+def short_number(v: float) -> str:
+    """A threshold or limit for prose: three significant figures, no trailing zeros."""
+    v = float(v)
+    if v != 0 and (abs(v) >= 1000 or abs(v) < 0.01):
+        return f"{v:.3g}"
+    return f"{v:.3f}".rstrip("0").rstrip(".") if abs(v) < 10 else f"{v:.1f}".rstrip("0").rstrip(".")

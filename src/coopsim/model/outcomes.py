@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from coopsim.config.vocabulary import MODEL_OUTPUTS
+from coopsim.config.vocabulary import HORIZONS, MODEL_OUTPUTS
 from coopsim.model.results import HISTORY
 from coopsim.model.partnerships import ACTIVE, CAUSES, ENDED, LEGAL, STAGNANT
 
@@ -32,8 +32,7 @@ def summarize(model) -> dict[str, float]:
         "benefits": float(e.benefits[:n].sum()),
         "signed": float(new.sum()),
         "active_end": float((stage == ACTIVE).sum()),
-        "survival_5y": survival_at(model, 5),
-        "survival_10y": survival_at(model, 10),
+        **{f"survival_{k}y": survival_at(model, k) for k in HORIZONS},
         "spending": float(e.spending[:n].sum()),
         "junkets": float(e.junkets[:n].sum()),
         "misjudged_share": float(e.misjudged[:n].mean()) if n else np.nan,

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from coopsim.analysis.discovery import CartResult, ChosenBox
-from coopsim.config.discovery import DiscoverySettings, PrimSettings, _num
+from coopsim.config.vocabulary import short_number
+from coopsim.config.discovery import DiscoverySettings, PrimSettings
 from coopsim.config.experiment import DUMMY, SEED_INPUT
 from coopsim.run.executor import SweepReport
 
@@ -73,7 +74,8 @@ def _limit_bar(ax, y: int, number: int, r) -> None:
     if r.kind == "bool":
         text = "yes" if r.min > r.full_min else "no"
     else:
-        text = f"{_num(r.min)} .. {_num(r.max)}  (range {_num(r.full_min)} .. {_num(r.full_max)})"
+        n = short_number
+        text = f"{n(r.min)} .. {n(r.max)}  (range {n(r.full_min)} .. {n(r.full_max)})"
     ax.text(1.03, y, text, va="center", fontsize=8)
     q = np.nanmax([r.qp_lower, r.qp_upper]) if np.isfinite([r.qp_lower, r.qp_upper]).any() else np.nan
     ax.text(-0.03, y, f"qp {q:.1g}" if np.isfinite(q) else "", va="center", ha="right", fontsize=7, color="0.35")
@@ -162,7 +164,7 @@ def _design_lines(settings: DiscoverySettings, n_ok: int, n_case: int) -> list[s
     if exp.spec.description:
         lines += [exp.spec.description, ""]
     return lines + [
-        f"Case of interest: **{settings.case_words}** ({s.output} {s.direction} {_num(s.threshold)}). "
+        f"Case of interest: **{settings.case_words}** ({s.output} {s.direction} {short_number(s.threshold)}). "
         f"{n_case:,} of {n_ok:,} runs ({n_case / max(n_ok, 1):.0%}) are cases of interest.", "",
         f"Design: Latin hypercube of {s.points:,} points over {len(exp.inputs)} inputs "
         f"(policy '{settings.policy.name}'), {exp.spec.stochasticity.replications} replication(s) per "
@@ -181,8 +183,9 @@ def _limits_rows(b: ChosenBox, declared: dict[str, tuple]) -> list[str]:
             lines.append(f"| {r.input} | {'yes' if r.min > r.full_min else 'no'} | | yes/no | {q} |")
         else:
             lo, hi = declared.get(r.input, (r.full_min, r.full_max))
-            lines.append(f"| {r.input} | {_num(r.min) if r.min > r.full_min else ''} | "
-                         f"{_num(r.max) if r.max < r.full_max else ''} | {_num(lo)} .. {_num(hi)} | {q} |")
+            n = short_number
+            lines.append(f"| {r.input} | {n(r.min) if r.min > r.full_min else ''} | "
+                         f"{n(r.max) if r.max < r.full_max else ''} | {n(lo)} .. {n(hi)} | {q} |")
     return lines + [""]
 
 

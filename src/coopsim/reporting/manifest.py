@@ -1,4 +1,5 @@
-"""Results folders: refuse to overwrite, and a manifest from which a run can be repeated."""
+"""Manifests: what a command ran (scenario(s), seeds), with which versions, when, and the
+command that repeats it exactly."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-from coopsim.config.errors import UserError
 
 __all__ = ["PACKAGES", "versions", "git_commit", "write_manifest"]
 
-PACKAGES = ("coopsim", "mesa", "numpy", "pandas", "pyarrow", "SALib", "pydantic", "dask",
+PACKAGES = ("coopsim", "mesa", "numpy", "pandas", "scipy", "pyarrow", "SALib", "pydantic", "dask",
             "distributed", "ema_workbench", "scikit-learn", "solara")
 
 
 def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
+    """Python, the platform and every installed package of `PACKAGES` with its version."""
+    out = {"python": platform.python_version(), "platform": platform.platform()}
     for name in PACKAGES:
         try:
             out[name] = metadata.version(name)
@@ -30,6 +31,7 @@ def versions() -> dict[str, str]:
 
 
 def git_commit() -> str | None:
+    """The package's git commit (+dirty when tracked files changed), None outside a checkout."""
     try:
         here = Path(__file__).resolve().parent
         result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from coopsim.config.errors import UserError
-from coopsim.config.experiment import Experiment, InputSpec, Policy, coerce_sampled, load_experiment, slug
+from coopsim.config.experiment import Experiment, InputSpec, coerce_sampled, load_experiment, slug
 
 __all__ = ["CoopsimFunction", "ema_model", "split_point", "SEED", "LEVER_PREFIX", "SEED_RANGE"]
 
@@ -126,16 +126,6 @@ def _parameter(inp: InputSpec, kind: str):
     return RealParameter.from_dist(name, dist)
 
 
-def _policy(exp: Experiment, policy: str | None) -> Policy:
-    """The experiment's policy called `policy` (its first one if None)."""
-    names = [p.name for p in exp.policies]
-    if policy is None:
-        return exp.policies[0]
-    if policy in names:
-        return exp.policies[names.index(policy)]
-    raise UserError(f"{exp.path}: no policy '{policy}'; choose one of {', '.join(names)}.")
-
-
 def ema_model(experiment: str | Path | Experiment, policy: str | None = None, name: str | None = None):
     """An `ema_workbench.Model` for the experiment's base scenario (with `policy` applied).
 
@@ -156,7 +146,7 @@ def ema_model(experiment: str | Path | Experiment, policy: str | None = None, na
     if exp.spec.target.kind != "model":
         raise UserError(f"{exp.path}: target.kind is '{exp.spec.target.kind}'; only the model target can be "
                         f"exposed to EMA Workbench.")
-    chosen = _policy(exp, policy)
+    chosen = exp.policy(policy)
     if any(i.short == SEED for i in exp.inputs):
         raise UserError(f"{exp.path}: an input is named 'seed', which the EMA model uses for the run seed; "
                         f"give it another 'name'.")

@@ -8,6 +8,8 @@ paired (common random numbers).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -47,7 +49,9 @@ def evaluate(scenario: Scenario, seed: int, reps: int = 1, overrides: dict | Non
     if overrides:
         scenario = scenario.override(overrides)
     runs = [summarize(simulate(scenario, replication_seed(seed, i))) for i in range(reps)]
-    return {k: float(np.nanmean([r[k] for r in runs])) if reps > 1 else runs[0][k] for k in OUTPUTS}
+    with warnings.catch_warnings():   # an outcome no replication could measure is NaN, not a warning
+        warnings.filterwarnings("ignore", message="Mean of empty slice", category=RuntimeWarning)
+        return {k: float(np.nanmean([r[k] for r in runs])) if reps > 1 else runs[0][k] for k in OUTPUTS}
 
 
 def replicate(scenario: Scenario, seed: int, reps: int, progress: bool = True,

@@ -5,7 +5,9 @@ SeedSequence, so results are identical alone, in a pool or on Dask.
   `replication_seed(seed, i)`: the same i gives the same dice in every scenario (common
   random numbers).
 - Point i of a sweep (`sensitivity`, `discover`, calibration) runs with
-  `derive_seed(experiment seed, i)`; its replications with `replication_seed(that, r)`.
+  `derive_seed(experiment seed, i)` (`point_seeds`); its replications with
+  `replication_seed(that, r)`. When the seed is itself a sampled input u in [0, 1), the run
+  seed is `derive_seed(experiment seed, int(u * 2**31))`.
 - Inside a run, each mechanism draws from its own stream (`coopsim.model.model.random_streams`).
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["replication_seed", "derive_seed", "derive_seeds"]
+__all__ = ["replication_seed", "derive_seed", "derive_seeds", "point_seeds"]
 
 
 def replication_seed(seed: int, replication: int) -> int:
@@ -30,3 +32,11 @@ def derive_seed(base_seed: int, index: int) -> int:
 def derive_seeds(base_seed: int, n: int) -> np.ndarray:
     """`derive_seed(base_seed, i)` for i = 0..n-1."""
     return np.array([derive_seed(base_seed, i) for i in range(n)], dtype=np.int64)
+
+
+def point_seeds(base_seed: int, n: int, seed_inputs=None) -> np.ndarray:
+    """Run seeds of a design's n points: by index, or from the sampled seed input u in [0, 1)
+    of each point (`seed_as_input`): `derive_seed(base_seed, int(u * 2**31))`."""
+    if seed_inputs is None:
+        return derive_seeds(base_seed, n)
+    return np.array([derive_seed(base_seed, int(u * 2**31)) for u in seed_inputs], dtype=np.int64)

@@ -19,17 +19,15 @@ import pandas as pd
 
 from coopsim.config.errors import UserError
 from coopsim.config.scenario import Scenario
-from coopsim.config.vocabulary import CAUSES, STAGES
+from coopsim.config.vocabulary import CAUSES, HORIZONS, STAGES
 from coopsim.model.model import CoopModel
 from coopsim.model.outcomes import failure_times, survival_at
 from coopsim.model.partnerships import ACTIVE, ENDED, LEGAL, STAGNANT
 from coopsim.run.executor import read_results, run_sweep
 from coopsim.run.seeds import replication_seed
 
-__all__ = ["HORIZONS", "TrackedRun", "outcome_keys", "run_tracked", "TrackedTarget", "run_replications"]
+__all__ = ["TrackedRun", "outcome_keys", "run_tracked", "TrackedTarget", "run_replications"]
 
-#: Years after which the active stock and the survival of new partnerships are reported.
-HORIZONS = (5, 10)
 
 
 @dataclass

@@ -32,7 +32,8 @@ import pandas as pd
 
 from coopsim.analysis.discovery import (CASE, CartResult, ChosenBox, DiscoveryDesign, boxes_table, build_design,
                                         design_key, feature_scores, run_cart, run_prim, trajectory_table)
-from coopsim.config.discovery import DiscoverySettings, _num, load_discovery
+from coopsim.config.vocabulary import short_number
+from coopsim.config.discovery import DiscoverySettings, load_discovery
 from coopsim.config.errors import UserError
 from coopsim.reporting.discovery import discovery_figures, summary_text
 from coopsim.reporting.folders import prepare_sweep_folder, write_samples
@@ -180,10 +181,10 @@ def _check_cases(d: Discovery, y: np.ndarray, out: Path) -> None:
     n_case = int(yc.sum())
     if n_case == 0 or n_case == len(yc):
         obs = y[d.valid]
-        rng = f"{_num(np.nanmin(obs))} .. {_num(np.nanmax(obs))}" if len(obs) else "n/a"
+        rng = f"{short_number(np.nanmin(obs))} .. {short_number(np.nanmax(obs))}" if len(obs) else "n/a"
         which = "no" if n_case == 0 else "every"
         raise UserError(f"{settings.path}: {which} run is a case of interest ({spec.output} {spec.direction} "
-                        f"{_num(spec.threshold)}; observed {rng}). Change discovery.threshold and rerun with "
+                        f"{short_number(spec.threshold)}; observed {rng}). Change discovery.threshold and rerun with "
                         f"--resume: the {len(obs):,} runs in {out}/runs are reused.")
     if n_case < 10:
         d.notes.append(f"only {n_case} cases of interest: boxes are fragile; consider another threshold.")
@@ -196,7 +197,7 @@ def _analyse(d: Discovery, outputs: pd.DataFrame) -> None:
     x = design.points.loc[d.valid, inputs].reset_index(drop=True)
     yc = d.case[d.valid]
     d.prim_boxes = run_prim(x, yc, design.kinds, spec.prim)
-    d.cart = run_cart(x, yc, design.kinds, spec.cart)
+    d.cart = run_cart(x, yc, design.kinds, spec.cart, seed=exp.spec.seed)
     extra = [c for c in design.points.columns if c not in inputs]   # dummy, seed input
     xs = design.points.loc[d.valid, inputs + extra].reset_index(drop=True)
     score_outputs = outputs.loc[d.valid, [o for o in exp.spec.outputs if o in outputs]].reset_index(drop=True)

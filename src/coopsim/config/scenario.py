@@ -18,7 +18,10 @@ from typing import Any, Literal, get_args
 from pydantic import Field
 
 from coopsim.config.errors import UserError
+from coopsim.config.parameters import Section, param
 from coopsim.config.schema import FileSchema, Strict
+from coopsim.config.structure import (Approval, FollowUp, Funding, Implementation, Institutions, Matching,
+                                      Renewal, Revival)
 from coopsim.config.toml import read_toml
 
 __all__ = [
@@ -30,14 +33,7 @@ __all__ = [
 SCENARIO_DIR = Path("scenarios")
 
 
-def _p(default, lo=None, hi=None, *, unit: str = "", source: str = "", doc: str = ""):
-    """A parameter: default, range, unit and the paper's section, kept together."""
-    return Field(default, ge=lo, le=hi, description=doc,
-                 json_schema_extra={"unit": unit, "source": source})
-
-
-class Section(Strict):
-    """A table of a scenario file ([regions], [levers], [[cases]], ...)."""
+_p = param
 
 
 class Simulation(Section):
@@ -196,6 +192,14 @@ class Scenario(Strict):
     levers: Levers = Levers()
     shock: Shock = Shock()
     growth_areas: GrowthAreas = GrowthAreas()
+    funding: Funding = Funding()
+    implementation: Implementation = Implementation()
+    institutions: Institutions = Institutions()
+    matching: Matching = Matching()
+    follow_up: FollowUp = FollowUp()
+    approval: Approval = Approval()
+    renewal: Renewal = Renewal()
+    revival: Revival = Revival()
     cases: list[Case] = []
     source_file: str | None = Field(None, exclude=True)
 

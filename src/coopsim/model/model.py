@@ -78,7 +78,8 @@ class CoopModel(mesa.Model):
         self.growth_area_pools = growth_area_pools(self.regions, self.partners,
                                                    self.params.growth_areas.search_bonus)
         # how much foreign governments are drawn to a region: its strongest sector
-        self.attractiveness = self.regions.potential.max(axis=1) * self.partners.interest.mean() * 2
+        self.attractiveness = self.regions.potential.max(axis=1) * self.partners.interest.mean() \
+            * self.params.matching.attractiveness
         self.last_election = np.full(self.regions.n, -10**9)
         self.rule_change = False
         self.in_crisis = False

@@ -24,7 +24,8 @@ from coopsim.config.scenario import Scenario
 __all__ = ["SECTORS", "ECONOMIC_SECTORS", "LEVELS", "REGION_COLUMNS", "COUNTRY_GROWTH_AREA", "GROWTH_AREA_NAMES",
            "IMT_GT", "IMS_GT", "BIMP_EAGA", "RegionState", "PartnerState", "Geography", "geography",
            "indonesia_geography", "indonesia_regions", "known_partnerships", "read_regions_csv", "synthetic_regions",
-           "unit", "beta_params", "build_regions", "build_partners", "complementarity", "find_region"]
+           "unit", "beta_params", "build_regions", "build_partners", "complementarity", "find_region",
+           "institutionalisation"]
 
 ECONOMIC_SECTORS = np.array([s in ECONOMIC_SECTOR_NAMES for s in SECTORS])
 LEVELS = ("province", "regency", "city")
@@ -41,7 +42,6 @@ COUNTRY_GROWTH_AREA = {"Malaysia": IMT_GT | IMS_GT | BIMP_EAGA, "Thailand": IMT_
 _ISLAND_INFRASTRUCTURE = {"Jawa": 0.15, "Nusa Tenggara": 0.0, "Sumatera": -0.05, "Kalimantan": -0.10,
                           "Sulawesi": -0.10, "Maluku": -0.20, "Papua": -0.25}
 # How many programs a budget line at level 1.0 pays for, per year.
-_BUDGET_PROGRAMS = {"province": 6.0, "regency": 3.0, "city": 4.0}
 
 REGION_COLUMNS = ("name", "level", "province", "island_group", "population", "area_km2", "hdi")
 
@@ -155,13 +155,7 @@ class RegionState:
     leader_terms: np.ndarray             # terms the sitting head has served
     next_election: np.ndarray            # step of the next election (huge if unelected)
     budget_base: np.ndarray = field(default=None)  # budget before shocks
-    institutionalisation: np.ndarray = field(default=None)
-
-    def __post_init__(self):
-        # How far cooperation is held by institutions rather than by the head (Menakar (4)):
-        # a bureau, a decree (1) or Perda (2), the mid-term plan. Fixed during a run.
-        self.institutionalisation = 1 - (1 - 0.35 * self.bureau) * (1 - 0.15 * self.legal) \
-            * (1 - 0.3 * self.mid_term_plan)
+    institutionalisation: np.ndarray = field(default=None)  # see `institutionalisation`
 
     @property
     def n(self) -> int:
@@ -178,7 +172,6 @@ class Geography:
     urban: np.ndarray          # cities and provinces
     density: np.ndarray        # log10 people per km2
     island: np.ndarray         # infrastructure offset of the island group
-    budget_size: np.ndarray    # programs a budget line at level 1.0 pays for
     growth_area: np.ndarray    # bit flags
 
 
@@ -193,7 +186,6 @@ def geography(table: pd.DataFrame) -> Geography:
         urban=(level == "city") | (level == "province"),
         density=np.log10(table["population"].to_numpy(float) / table["area_km2"].to_numpy(float)),
         island=table["island_group"].map(_ISLAND_INFRASTRUCTURE).fillna(0).to_numpy(float),
-        budget_size=np.array([_BUDGET_PROGRAMS[x] for x in level]),
         growth_area=(table["island_group"].map(_ISLAND_GROWTH_AREA).fillna(0).astype(int).to_numpy()
                      | table["province"].map(_PROVINCE_GROWTH_AREA).fillna(0).astype(int).to_numpy()))
 
@@ -231,7 +223,10 @@ def build_regions(scenario: Scenario, rng: np.random.Generator) -> RegionState:
     community = shifted(r.community_participation, 0.3 * lev.community_program)
     potential = rng.beta(2.0, 2.0, (n, len(SECTORS)))
     has_line = rng.random(n) < r.budget_line_share
-    budget = has_line * r.budget_level * geo.budget_size * rng.lognormal(0, 0.3, n)
+    f = scenario.funding
+    programs = {"province": f.programs_province, "regency": f.programs_regency, "city": f.programs_city}
+    budget_size = np.array([programs[x] for x in level])   # programs a line at level 1 pays for
+    budget = has_line * r.budget_level * budget_size * rng.lognormal(0, f.budget_line_spread, n)
     bureau = (rng.random(n) < r.bureau_share) | lev.cooperation_bureau
     legal = np.where(rng.random(n) < r.legal_umbrella_share, np.where(rng.random(n) < 0.3, 2, 1), 0)
     legal = np.maximum(legal, {"none": 0, "decree": 1, "perda": 2}[lev.legal_umbrella])
@@ -247,7 +242,16 @@ def build_regions(scenario: Scenario, rng: np.random.Generator) -> RegionState:
                    potential=potential, bureau=bureau, legal=legal, mid_term_plan=mid_term_plan,
                    diplomat=diplomat, unelected=unelected, growth_area=growth_area,
                    leader_commitment=commitment, leader_terms=terms,
-                   next_election=np.zeros(n, dtype=np.int64), budget_base=budget.copy())
+                   next_election=np.zeros(n, dtype=np.int64), budget_base=budget.copy(),
+                   institutionalisation=institutionalisation(scenario, bureau, legal, mid_term_plan))
+
+
+def institutionalisation(scenario: Scenario, bureau: np.ndarray, legal: np.ndarray,
+                         mid_term_plan: np.ndarray) -> np.ndarray:
+    """How far a region's cooperation is held by institutions rather than by its head (Menakar
+    (4)): a bureau, a decree (1) or Perda (2), the mid-term plan. Fixed during a run."""
+    w = scenario.institutions
+    return 1 - (1 - w.bureau_weight * bureau) * (1 - w.legal_weight * legal) * (1 - w.plan_weight * mid_term_plan)
 
 
 @dataclass
@@ -294,13 +298,15 @@ def build_partners(scenario: Scenario, rng: np.random.Generator) -> PartnerState
                     engagement_shift=np.zeros(n))
 
 
-def complementarity(region_potential: np.ndarray, partner_potential: np.ndarray) -> np.ndarray:
+def complementarity(region_potential: np.ndarray, partner_potential: np.ndarray,
+                    base: float = 0.6) -> np.ndarray:
     """Usmar Salam's matching: value comes from strong helping weak or exchanging advantages;
-    identical profiles add little. Per sector: the stronger side's potential, raised by the gap.
+    identical profiles add little. Per sector: the stronger side's potential, raised by the gap
+    (`base` is the share of value with no gap: `matching.complementarity_base`).
     Returns (..., 7) sector values in [0, 1]."""
     strong = np.maximum(region_potential, partner_potential)
     gap = np.abs(region_potential - partner_potential)
-    return strong * (0.6 + 0.4 * gap)
+    return strong * (base + (1 - base) * gap)
 
 
 def find_region(table: pd.DataFrame, query: str) -> int:

@@ -30,8 +30,10 @@ def seed_known_partnerships(model) -> None:
 def add_signed(model, region, partner, stage, years, rng, known=False) -> np.ndarray:
     """Partnerships that exist at the start, with programs matched to both potential maps."""
     spy, start = model.steps_per_year, model.params.simulation.start_year
-    values = complementarity(model.regions.potential[region], model.partners.potential[partner])
-    n_programs = np.clip(1 + rng.binomial(4, 0.5, len(region)), 1, len(SECTORS))
+    values = complementarity(model.regions.potential[region], model.partners.potential[partner],
+                             model.params.matching.complementarity_base)
+    m = model.params.matching
+    n_programs = np.clip(1 + rng.binomial(m.extra_programs, m.program_probability, len(region)), 1, len(SECTORS))
     order = np.argsort(-values, axis=1)
     programs = np.zeros_like(values, dtype=bool)
     for j in range(len(SECTORS)):
@@ -78,7 +80,8 @@ def seed_cases(model) -> None:
             year = case.signed_year if case.signed_year is not None else model.params.simulation.start_year
             row = add_signed(model, np.array([region]), np.array([partner]), np.array([ACTIVE]),
                                    [year], model.streams["seeding"])
-        values = complementarity(model.regions.potential[region], p.potential[partner])
+        values = complementarity(model.regions.potential[region], p.potential[partner],
+                                 model.params.matching.complementarity_base)
         top = np.argsort(-values)[: case.programs]
         edges.programs[row] = False
         edges.programs[row, top] = True

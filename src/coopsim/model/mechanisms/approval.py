@@ -14,7 +14,9 @@ __all__ = ["approve"]
 
 
 def approve(model, rng: np.random.Generator) -> None:
+    """Drafted MoUs wait for the Foreign Ministry, then the DPRD approves (signed) or rejects them."""
     e, r, t, spy = model.partnerships, model.regions, model.t, model.steps_per_year
+    a = model.params.approval
     u = rng.random((2, e.capacity))  # fixed size per step
     rows = e.where(MOU)
     if not len(rows):
@@ -23,8 +25,8 @@ def approve(model, rng: np.random.Generator) -> None:
     waiting = np.isinf(e.approval_due[rows])
     if waiting.any():
         w, wr = rows[waiting], reg[waiting]
-        mean = model.params.central.approval_delay_quarters * (1.5 - r.alignment[wr]) \
-            * (2.0 if model.rule_change else 1.0) / (1 + r.diplomat[wr])
+        mean = model.params.central.approval_delay_quarters * (a.alignment_offset - r.alignment[wr]) \
+            * (a.rule_change_delay if model.rule_change else 1.0) / (1 + r.diplomat[wr])
         # geometric delay with that mean, drawn from the fixed-size uniforms
         delay = np.ceil(np.log1p(-u[0, w]) / np.log1p(-1 / (1 + mean)))
         e.approval_due[w] = t + delay
@@ -32,8 +34,8 @@ def approve(model, rng: np.random.Generator) -> None:
     if not len(due):
         return
     dr = e.region[due]
-    p_dprd = unit(0.4 + 0.6 * r.dprd[dr] * (0.6 + 0.4 * np.maximum(e.sponsor[due], r.institutionalisation[dr]))
-                     + 0.1 * r.legal[dr])
+    backing = a.sponsor_floor + (1 - a.sponsor_floor) * np.maximum(e.sponsor[due], r.institutionalisation[dr])
+    p_dprd = unit(a.dprd_floor + a.dprd_weight * r.dprd[dr] * backing + a.legal_bonus * r.legal[dr])
     ok = u[1, due] < p_dprd
     rejected = due[~ok]
     e.end(rejected, LEGAL, t)
@@ -42,8 +44,10 @@ def approve(model, rng: np.random.Generator) -> None:
     sr = e.region[signed]
     e.move(signed, ACTIVE, t)
     e.t_mou[signed] = t
-    e.term_years[signed] = np.where(r.legal[sr] > 0, 5, np.where(u[0, signed] < 0.5, 3, 5))
+    e.term_years[signed] = np.where(r.legal[sr] > 0, a.long_term_years,
+                                    np.where(u[0, signed] < a.short_term_share, a.short_term_years,
+                                             a.long_term_years))
     e.term_end[signed] = t + e.term_years[signed] * spy
-    e.obligation[signed] = r.legal[sr] / 2
+    e.obligation[signed] = r.legal[sr] / 2   # legal level 0, 1, 2 as an obligation in [0, 1]
     e.low_count[signed] = 0
     model.tally.signed += len(signed)

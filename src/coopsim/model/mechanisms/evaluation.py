@@ -16,16 +16,19 @@ __all__ = ["evaluate_yearly"]
 
 
 def evaluate_yearly(model, rng: np.random.Generator) -> None:
+    """Joint evaluations once a year; renewal or lapse of MoUs whose term ends."""
     e, r, t, spy = model.partnerships, model.regions, model.t, model.steps_per_year
+    rn = model.params.renewal
     u = rng.random((2, e.capacity))  # fixed size per step
     if t % spy == spy - 1:
         rows = e.where(ACTIVE, STAGNANT)
         reg = e.region[rows]
         same_ga = (r.growth_area[reg] & model.partners.growth_area[e.partner[rows]]) != 0
-        meets = e.committee[rows] | (same_ga & model.params.growth_areas.meetings & (u[0, rows] < 0.5))
+        meets = e.committee[rows] | (same_ga & model.params.growth_areas.meetings
+                                     & (u[0, rows] < rn.meeting_probability))
         m = rows[meets]
-        e.clarity[m] = np.minimum(1, e.clarity[m] + 0.15 * (0.5 + r.hr[e.region[m]]))
-        e.engagement[m] = np.minimum(1, e.engagement[m] + 0.05)
+        e.clarity[m] = np.minimum(1, e.clarity[m] + rn.clarity_gain * (rn.staff_offset + r.hr[e.region[m]]))
+        e.engagement[m] = np.minimum(1, e.engagement[m] + rn.engagement_gain)
         model.tally.evaluations = len(m)
 
     # renewal at term end
@@ -37,8 +40,9 @@ def evaluate_yearly(model, rng: np.random.Generator) -> None:
     recent = e.activity_sum[due] / np.maximum(e.active_quarters[due], 1)
     alive = e.stage[due] == ACTIVE
     # DPRD renews what works and what a committee or a legal umbrella stands behind
-    p = unit(r.dprd[reg] + recent - 0.3 + 0.4 * e.committee[due] + 0.2 * e.obligation[due]
-                + 0.2 * (leadership(model, due) - 0.5))
+    p = unit(r.dprd[reg] + recent + rn.base + rn.committee_bonus * e.committee[due]
+             + rn.obligation_bonus * e.obligation[due]
+             + rn.leadership_bonus * (leadership(model, due) - rn.leadership_reference))
     renew = alive & (u[1, due] < p)
     e.renewals[due[renew]] += 1
     e.term_end[due[renew]] = t + e.term_years[due[renew]] * spy

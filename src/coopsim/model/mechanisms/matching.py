@@ -17,18 +17,16 @@ from coopsim.model.partnerships import (BUREAUCRACY, DATA, EXPLORATION, HR, LEAD
                                   Partnerships)
 from coopsim.model.population import ECONOMIC_SECTORS, complementarity, unit
 
-__all__ = ["TOP_SECTORS", "edge_data", "growth_area_pools", "explore", "follow_up"]
-
-TOP_SECTORS = 3  # a partnership's value is that of its best few sectors
+__all__ = ["edge_data", "growth_area_pools", "explore", "follow_up"]
 
 
 def edge_data(model, region: np.ndarray, partner: np.ndarray) -> np.ndarray:
     """Knowledge of this partner: the region's data, the partner's openness, shared
     growth-area data and a diplomat's help."""
-    r, p, ga = model.regions, model.partners, model.params.growth_areas
+    r, p, ga, m = model.regions, model.partners, model.params.growth_areas, model.params.matching
     same_ga = (r.growth_area[region] & p.growth_area[partner]) != 0
-    return unit(0.65 * r.data[region] + 0.35 * p.openness[partner]
-                   + ga.data_bonus * same_ga + 0.15 * r.diplomat[region])
+    return unit(m.data_weight * r.data[region] + m.openness_weight * p.openness[partner]
+                + ga.data_bonus * same_ga + m.diplomat_data * r.diplomat[region])
 
 
 def growth_area_pools(regions, partners, bonus: float):
@@ -58,9 +56,10 @@ def _candidates(model, explorers: np.ndarray, rng: np.random.Generator) -> np.nd
 
 
 def explore(model, rng: np.random.Generator) -> None:
-    r, b, spy = model.regions, model.params.behaviour, model.steps_per_year
+    """Regions (and foreign governments, the Riau pattern) start explorations with chosen partners."""
+    r, b, m, spy = model.regions, model.params.behaviour, model.params.matching, model.steps_per_year
     u = rng.random((2, r.n))  # fixed size: common random numbers across scenarios
-    drive = (0.5 + r.leader_commitment) * (0.5 + r.hr) * (1 + 0.5 * r.diplomat)
+    drive = (m.drive_offset + r.leader_commitment) * (m.drive_offset + r.hr) * (1 + m.diplomat_boost * r.diplomat)
     own = u[0] < b.exploration_rate / spy * drive
     foreign = u[1] < b.foreign_exploration_rate / spy * model.attractiveness
     explorers = np.concatenate([np.flatnonzero(own), np.flatnonzero(foreign)])
@@ -69,21 +68,24 @@ def explore(model, rng: np.random.Generator) -> None:
     initiative = np.concatenate([np.zeros(own.sum(), bool), np.ones(foreign.sum(), bool)])
     cand = _candidates(model, explorers, rng)
     reg = np.repeat(explorers[:, None], cand.shape[1], axis=1)
-    sector_value = complementarity(r.potential[reg], model.partners.potential[cand])  # (n, K, 7)
-    true = np.partition(sector_value, -TOP_SECTORS, axis=2)[:, :, -TOP_SECTORS:].mean(axis=2)
+    sector_value = complementarity(r.potential[reg], model.partners.potential[cand],
+                                   m.complementarity_base)  # (n, K, 7)
+    top = m.top_sectors
+    true = np.partition(sector_value, -top, axis=2)[:, :, -top:].mean(axis=2)
     data = edge_data(model, reg, cand)
-    perceived = true + rng.normal(0, 0.35, true.shape) * (1 - data)
+    perceived = true + rng.normal(0, m.perception_noise, true.shape) * (1 - data)
     pick = perceived.argmax(axis=1)
     rows = np.arange(len(explorers))
     partner = cand[rows, pick]
     # misjudged: with full knowledge a better candidate would have been chosen
     ordered = np.sort(true, axis=1)
     k = true.shape[1]
-    misjudged = true[rows, pick] < 0.5 * (ordered[:, (k - 1) // 2] + ordered[:, k // 2])  # below median
+    median = 0.5 * (ordered[:, (k - 1) // 2] + ordered[:, k // 2])  # 0.5: the midpoint of the middle two
+    misjudged = true[rows, pick] < median
     # programs: sectors that look best, through the same noisy lens; poor data -> vague
     values = sector_value[rows, pick]
-    noisy = values + rng.normal(0, 0.3, values.shape) * (1 - data[rows, pick])[:, None]
-    n_programs = 1 + rng.binomial(4, 0.5, len(rows))
+    noisy = values + rng.normal(0, m.program_noise, values.shape) * (1 - data[rows, pick])[:, None]
+    n_programs = 1 + rng.binomial(m.extra_programs, m.program_probability, len(rows))
     rank = np.argsort(np.argsort(-noisy, axis=1), axis=1)
     programs = rank < n_programs[:, None]
     comp = (values * programs).sum(axis=1) / n_programs
@@ -117,15 +119,16 @@ def _new_pairs(edges: Partnerships, region: np.ndarray, partner: np.ndarray) -> 
 def follow_up(model, rng: np.random.Generator) -> None:
     """Exploration -> letter of intent -> drafted MoU, or a quiet death (no follow-up)."""
     e, r, b, t = model.partnerships, model.regions, model.params.behaviour, model.t
-    speed = 0.4 + 0.6 * r.bureaucracy
+    fu, m = model.params.follow_up, model.params.matching
+    speed = fu.speed_floor + (1 - fu.speed_floor) * r.bureaucracy
     u = rng.random(e.capacity)  # fixed size per step
     # exploration -> LoI: someone must act; foreign initiatives need active staff to notice
     rows = e.where(EXPLORATION)
     if len(rows):
         reg = e.region[rows]
         notice = np.where(e.foreign_initiative[rows], r.hr[reg], 1.0)
-        p = b.follow_up * (0.3 + r.hr[reg]) * (0.3 + e.sponsor[rows]) * speed[reg] * notice \
-            * (1 + 0.5 * r.diplomat[reg])
+        p = b.follow_up * (fu.staff_offset + r.hr[reg]) * (fu.sponsor_offset + e.sponsor[rows]) * speed[reg] \
+            * notice * (1 + m.diplomat_boost * r.diplomat[reg])
         go = u[rows] < p
         e.move(rows[go], LOI, t)
         e.t_loi[rows[go]] = t
@@ -140,12 +143,13 @@ def follow_up(model, rng: np.random.Generator) -> None:
     rows = rows[e.t_stage[rows] < t]  # not in the same step it arrived
     if len(rows):
         reg = e.region[rows]
-        p = b.drafting * (0.4 + 0.6 * e.data[rows]) * (0.4 + 0.6 * r.hr[reg]) * speed[reg] \
-            * (0.4 + 0.6 * np.maximum(e.sponsor[rows], r.institutionalisation[reg]))
+        lo, hi = fu.drafting_floor, 1 - fu.drafting_floor
+        p = b.drafting * (lo + hi * e.data[rows]) * (lo + hi * r.hr[reg]) * speed[reg] \
+            * (lo + hi * np.maximum(e.sponsor[rows], r.institutionalisation[reg]))
         go = u[rows] < p
         e.move(rows[go], MOU, t)
         e.approval_due[rows[go]] = np.inf  # set by approval
-        stale = ~go & (t - e.t_stage[rows] >= 2 * b.exploration_patience_quarters)
+        stale = ~go & (t - e.t_stage[rows] >= fu.loi_patience * b.exploration_patience_quarters)
         if stale.any():
             s = rows[stale]
             factors = np.stack([r.hr[e.region[s]], e.data[s], e.sponsor[s], speed[e.region[s]]])

@@ -15,7 +15,9 @@ __all__ = ["stagnate_and_revive"]
 
 
 def stagnate_and_revive(model, rng: np.random.Generator) -> None:
+    """Long-inactive partnerships go dormant; dormant ones may revive, ended ones be re-signed."""
     e, r, b, t = model.partnerships, model.regions, model.params.behaviour, model.t
+    rv = model.params.revival
     u = rng.random((2, e.capacity))  # fixed size per step
     rows = e.where(ACTIVE)
     stuck = rows[e.low_count[rows] >= b.stagnation_quarters]
@@ -28,13 +30,15 @@ def stagnate_and_revive(model, rng: np.random.Generator) -> None:
     dormant = dormant[e.t_stage[dormant] < t]
     if len(dormant):
         reg = e.region[dormant]
-        p = b.revival_rate * (0.5 + r.leader_commitment[reg]) * (1 + 2 * e.committee[dormant]) \
-            * (1 + r.diplomat[reg]) * (0.5 + budget_ok[reg]) * (0 if model.in_crisis else 1)
+        p = b.revival_rate * (rv.commitment_offset + r.leader_commitment[reg]) \
+            * (1 + rv.committee_factor * e.committee[dormant]) * (1 + r.diplomat[reg]) \
+            * (rv.budget_offset + budget_ok[reg]) * (0 if model.in_crisis else 1)
         back = dormant[u[0, dormant] < p]
         e.move(back, ACTIVE, t)
         e.low_count[back] = 0
         e.sponsor[back] = np.maximum(e.sponsor[back], r.leader_commitment[e.region[back]])
-        e.engagement[back] = np.maximum(e.engagement[back], 0.6 * model.partners.interest[e.partner[back]])
+        e.engagement[back] = np.maximum(e.engagement[back],
+                                        rv.engagement_restore * model.partners.interest[e.partner[back]])
         e.revivals[back] += 1
         model.tally.revived += len(back)
 
@@ -42,8 +46,8 @@ def stagnate_and_revive(model, rng: np.random.Generator) -> None:
     ended = ended[(e.t_mou[ended] > e.NEVER) & (e.t_end[ended] < t)]
     if len(ended):
         reg = e.region[ended]
-        p = 0.25 * b.revival_rate * (0.5 + r.leader_commitment[reg]) * (0.5 + budget_ok[reg]) \
-            * (0 if model.in_crisis else 1)
+        p = rv.resign_share * b.revival_rate * (rv.commitment_offset + r.leader_commitment[reg]) \
+            * (rv.budget_offset + budget_ok[reg]) * (0 if model.in_crisis else 1)
         again = ended[u[1, ended] < p]
         free = [pair not in e.pairs for pair in zip(e.region[again].tolist(), e.partner[again].tolist())]
         again = again[np.array(free, dtype=bool)] if len(again) else again

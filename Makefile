@@ -11,7 +11,7 @@ PYTHON ?= $(shell for c in python3 python3.12 python3.13 $$(ls -d $${PYENV_ROOT:
 	  v=$$($$c -c 'import sys; print(int(sys.version_info >= (3, 12)))' 2>/dev/null) && [ "$$v" = 1 ] && { command -v $$c; break; }; \
 	done)
 
-.PHONY: demo test venv bench clean golden identity
+.PHONY: demo test venv bench clean golden identity docs fuzz
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -47,6 +47,14 @@ identity: $(STAMP)
 
 golden: $(STAMP)
 	$(PY) tests/identity/fingerprint.py --out tests/identity/golden.json
+
+# The documentation site (MkDocs), built offline into site/.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
+
+# The large fuzz run (tests/fuzz: thousands of generated inputs); make test runs a small one.
+fuzz: $(STAMP)
+	COOPSIM_FUZZ=large $(PY) -m pytest -q tests/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) results

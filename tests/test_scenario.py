@@ -40,7 +40,7 @@ def test_extends_overrides_only_what_it_names():
     ("[simulaton]\nyears = 3\n", ["simulaton", "simulation"]),
     ("[regions\nhr_capacity = 0.3\n", ["not valid TOML"]),
     ("extends = 'missing.toml'\n", ["extends", "missing.toml"]),
-    ("colour = 'red'\n", ["unknown key 'colour'", "growth_areas, funding", "revival, cases."]),
+    ("colour = 'red'\n", ["unknown key 'colour'", "growth_areas, ", ", cases."]),
     ("[[cases]]\nname = 'Yogya-Kyoto'\nregion = 'ID-YO'\npartner = 'Kyoto'\ndata = 3\n",
      ["cases[0] (Yogya-Kyoto).data", "less than or equal to 1"]),
     ("[[cases]]\nname = 'Yogya-Kyoto'\nregion = 'ID-YO'\npartner = 'Kyoto'\npartnr_budget = true\n",

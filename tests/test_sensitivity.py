@@ -51,6 +51,7 @@ def test_ishigami_reproduces_analytical_sobol_indices(tmp_path):
         assert (out / name).exists(), name
     summary = (out / "summary.md").read_text()
     assert "1. x1" in summary and "noise floor" in summary
+    assert not study.analysis.design_warnings              # N = 4096: the ranking holds, no warning
 
 
 def test_noisy_ishigami_dummy_measures_the_noise(tmp_path):
@@ -133,7 +134,7 @@ def test_cli_reports_errors_without_traceback(tmp_path, capsys):
 def test_refuses_to_overwrite_results_without_resume_or_force(tmp_path):
     exp = _write(tmp_path, "i.toml", ISHIGAMI_TOML)
     Study(exp).run(tmp_path / "out")
-    with pytest.raises(UserError, match="--resume .* --force"):
+    with pytest.raises(UserError, match="resume=True .* force=True"):   # the Python API's words
         Study(exp).run(tmp_path / "out")
     again = Study(exp).run(tmp_path / "out", resume=True)       # nothing left to run
     assert again.report.ran_points == 0
@@ -203,6 +204,9 @@ def test_end_to_end_on_the_model_with_policies_and_morris(tmp_path):
     assert "SALib" in manifest["versions"]
     summary = (out / "summary.md").read_text()
     assert "## status quo" in summary and "## joint committee" in summary and "Policies compared" in summary
+    loaded = Study.load(out)                                   # reopened: both policies, the same indices
+    pd.testing.assert_frame_equal(loaded.indices, study.indices, check_exact=True)
+    assert loaded.summary == summary
 
     morris = _write(tmp_path, "m.toml", (tmp_path / "e.toml").read_text()
                     .replace('name = "sobol"\nn = 8', 'name = "morris"\nn = 4')

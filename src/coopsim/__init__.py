@@ -36,6 +36,7 @@ _EXPORTS = {
     "simulate": "coopsim.run.runner",
     "evaluate": "coopsim.run.runner",
     "replicate": "coopsim.run.runner",
+    "summarize_replications": "coopsim.analysis.replications",
     "replication_seed": "coopsim.run.seeds",
     "run_sweep": "coopsim.run.executor",
     "ema_model": "coopsim.run.ema",

@@ -1,6 +1,7 @@
 """Global sensitivity analysis as computation: the design (sampling through SALib's ProblemSpec)
 and the indices computed from the runs (Sobol S1/ST/[S2], Morris mu*/sigma, PAWN, delta) with
-bootstrap intervals, the noise floor of a dummy input, and nested convergence N/8 .. N.
+bootstrap intervals, the noise floor of a dummy input, nested convergence N/8 .. N, and the
+warnings it gives when the design is too small for a stable ranking (`stability_warnings`).
 
 Everything here returns data (a `Design`, rows, an `Analysis`); `coopsim.reporting.sensitivity`
 turns it into figures and text and `coopsim.workflows.sensitivity` runs the model and writes
@@ -20,8 +21,9 @@ import pandas as pd
 from coopsim.config.experiment import DUMMY, POLICY_COLUMN, SEED_INPUT, Experiment
 from coopsim.run.seeds import point_seeds
 
-__all__ = ["MAIN_INDEX", "COLUMNS", "Design", "build_design", "Analysis", "analyse", "analyse_one",
-           "valid_rows", "nested_sizes", "noise_floor", "convergence_summary"]
+__all__ = ["design_size", "MAIN_INDEX", "COLUMNS", "MIN_TRAJECTORIES", "Design", "build_design", "design_from_samples",
+           "Analysis", "analyse", "analyse_one", "valid_rows", "nested_sizes", "noise_floor",
+           "convergence_summary", "stability_warnings"]
 
 #: The index that ranks the inputs, per method.
 MAIN_INDEX = {"sobol": "ST", "morris": "mu_star", "pawn": "median", "delta": "delta"}
@@ -29,6 +31,12 @@ MAIN_INDEX = {"sobol": "ST", "morris": "mu_star", "pawn": "median", "delta": "de
 COLUMNS = ["policy", "output", "n", "method", "index", "factor", "value", "conf", "lo", "hi"]
 # What one block of the design is called (a failed run drops its whole block).
 _BLOCK_WORDS = {"sobol": "base sample(s)", "morris": "trajectory(ies)"}
+#: Fewer Morris trajectories than this always get a warning: screening studies use 10 to 20
+#: (Campolongo, Cariboni & Saltelli 2007; Saltelli et al. 2008, Global Sensitivity Analysis:
+#: The Primer, ch. 3), and below 10 the nested check compares a handful of trajectories.
+MIN_TRAJECTORIES = 10
+# Inputs named in a warning before "and others".
+_NAMED = 5
 
 
 # == design ===================================================================================
@@ -70,30 +78,39 @@ def _n_factors(problem: dict) -> int:
     return len(dict.fromkeys(groups))
 
 
+def _block_size(problem: dict, method) -> int:
+    """Rows per base sample (sobol: 2g + 2 or g + 2), per trajectory (morris: g + 1), else 1."""
+    g = _n_factors(problem)
+    if method.name == "sobol":
+        return 2 * g + 2 if method.calc_second_order else g + 2
+    return g + 1 if method.name == "morris" else 1
+
+
 def _sample(problem: dict, method, seed: int) -> tuple[np.ndarray, int]:
     """The sample of one policy and its block size."""
     sp = _problem_spec(problem)
     if method.name == "sobol":
         sp.sample_sobol(method.n, calc_second_order=method.calc_second_order, seed=seed)
-        g = _n_factors(problem)
-        block = 2 * g + 2 if method.calc_second_order else g + 2
     elif method.name == "morris":
         sp.sample_morris(method.n, num_levels=method.levels, seed=seed)
-        block = _n_factors(problem) + 1
     else:  # pawn, delta: scrambled Sobol' points, prefixes of 2^k stay balanced
         from scipy.stats import qmc
         from SALib.util import scale_samples
 
         base = qmc.Sobol(d=len(problem["names"]), scramble=True, seed=seed).random(method.n)
         sp.set_samples(scale_samples(base, {k: problem[k] for k in ("names", "bounds", "dists")}))
-        block = 1
-    return np.asarray(sp.samples, dtype=float), block
+    return np.asarray(sp.samples, dtype=float), _block_size(problem, method)
 
 
 def _run_seeds(exp: Experiment, X: np.ndarray) -> np.ndarray:
     """One seed per point: from its index, or from the seed input when the seed is varied."""
     u = X[:, exp.factor_names.index(SEED_INPUT)] if exp.spec.stochasticity.seed_as_input else None
     return point_seeds(exp.spec.seed, len(X), u)
+
+
+def design_size(exp: Experiment) -> int:
+    """Points a design will have (every policy), computed without sampling."""
+    return exp.spec.method.n * _block_size(exp.problem(), exp.spec.method) * len(exp.policies)
 
 
 def build_design(exp: Experiment) -> Design:
@@ -116,6 +133,34 @@ def build_design(exp: Experiment) -> Design:
     points = pd.concat(frames, ignore_index=True)
     all_seeds = np.tile(seeds, len(exp.policies))
     return Design(exp=exp, X=X, block=block, n_base=exp.spec.method.n, points=points, seeds=all_seeds)
+
+
+def design_from_samples(exp: Experiment, samples: pd.DataFrame) -> Design:
+    """The design of a finished sweep, from its samples.parquet (the points as they were run).
+
+    Args:
+        exp: the experiment the sweep ran.
+        samples: one row per point in run order: "index", "seed", the factors and, with several
+            policies, the policy column.
+
+    Returns:
+        The design, as `build_design` made it for that sweep.
+
+    Raises:
+        ValueError: the table does not hold every policy's points of this experiment's method.
+    """
+    missing = [c for c in ["seed", *exp.factor_names] if c not in samples.columns]
+    n_policies = len(exp.policies)
+    if missing or len(samples) % n_policies:
+        raise ValueError(f"samples do not match the experiment (missing columns: {missing or 'none'}, "
+                         f"{len(samples)} rows for {n_policies} policies)")
+    points = samples.drop(columns=[c for c in ("index", "seed") if c in samples.columns]).reset_index(drop=True)
+    X = points[exp.factor_names].to_numpy(dtype=float)[: len(points) // n_policies]
+    block = _block_size(exp.problem(), exp.spec.method)
+    if len(X) % block:
+        raise ValueError(f"{len(X)} points per policy is not a whole number of blocks of {block}")
+    return Design(exp=exp, X=X, block=block, n_base=exp.spec.method.n, points=points,
+                  seeds=samples["seed"].to_numpy(dtype=np.int64))
 
 
 # == indices of one (sub)design ===============================================================
@@ -297,14 +342,17 @@ class Analysis:
         indices: every index at full N (with interval and noise floor).
         convergence: the same at N/8 .. N (column "n").
         convergence_summary: per policy, output, method and n: ranking agreement with N.
-        notes: dropped blocks, outputs without variation.
+        notes: dropped blocks, outputs without variation, and the design warnings.
         used: (policy, output) -> base samples used.
+        design_warnings: why the design may be too small for a stable ranking (also in `notes`;
+            `stability_warnings`); empty when the ranking held from N/2 to N.
     """
     indices: pd.DataFrame
     convergence: pd.DataFrame
     convergence_summary: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     used: dict = field(default_factory=dict)
+    design_warnings: list[str] = field(default_factory=list)
 
 
 def _moment_independent(design: Design, problem: dict, sel: np.ndarray, y_all: np.ndarray,
@@ -326,6 +374,9 @@ def _analyse_output(design: Design, problem: dict, policy: str, output: str, y_a
     m = design.exp.spec.method
     n_rows = design.rows_per_policy
     keep = valid_rows(y_all, errors, design.block)
+    if not keep.any():
+        notes.append(f"{policy} / {output}: every run failed or returned no value, so no indices.")
+        return []
     dropped = int((~keep).sum() // design.block)
     if dropped:
         unit = _BLOCK_WORDS.get(m.name, "point(s)")
@@ -375,12 +426,13 @@ def analyse(design: Design, results: pd.DataFrame) -> Analysis:
             y_all = results[col].to_numpy(dtype=float)[part] if col in results else np.full(n_rows, np.nan)
             all_rows += _analyse_output(design, problem, policy.name, output, y_all, errors_all[part],
                                         notes, used)
-    table = pd.DataFrame(all_rows, columns=COLUMNS)
-    if len(table):
-        table = noise_floor(table, exp.spec.dummy)
-    full = table[table["n"] == design.n_base].drop(columns=["n"]).reset_index(drop=True) if len(table) else table
-    return Analysis(indices=full, convergence=table, convergence_summary=convergence_summary(table, design.n_base),
-                    notes=notes, used=used)
+    # without any index (every run failed) the table still has its columns, noise floor included
+    table = noise_floor(pd.DataFrame(all_rows, columns=COLUMNS), exp.spec.dummy)
+    full = table[table["n"] == design.n_base].drop(columns=["n"]).reset_index(drop=True)
+    summary = convergence_summary(table, design.n_base)
+    cautions = stability_warnings(design, table, summary) if len(table) else []
+    return Analysis(indices=full, convergence=table, convergence_summary=summary, notes=notes + cautions,
+                    used=used, design_warnings=cautions)
 
 
 # == convergence ==============================================================================
@@ -441,3 +493,75 @@ def convergence_summary(table: pd.DataFrame, n_base: int) -> pd.DataFrame:
             out.append({"policy": policy, "output": output, "method": method, "index": key, "n": int(n_sub),
                         **_agreement(h, full, order_full)})
     return pd.DataFrame(out)
+
+
+# == is the design big enough? ================================================================
+def _above(table: pd.DataFrame, n: int) -> set[str]:
+    """The inputs above the noise floor in the nested design of size n."""
+    h = table[(table["n"] == n) & table["above_floor"] & (table["factor"] != DUMMY)]
+    return set(h["factor"])
+
+
+def _unstable(table: pd.DataFrame, summary: pd.DataFrame, method: str, half: int, n_base: int,
+              labels: dict) -> list[str]:
+    """What changes from N/2 to N for one policy's output: the ranking, inputs crossing the floor."""
+    row = summary[(summary["method"] == method) & (summary["n"] == half)]
+    main = table[(table["method"] == method) & (table["index"] == MAIN_INDEX[method])]
+    if row.empty or main[main["n"] == half].empty:
+        return []
+    changes = [] if bool(row["ranking_stable"].iloc[0]) else ["the ranking still changes"]
+    crossed = sorted(_above(main, half) ^ _above(main, n_base))
+    if crossed:
+        names = [labels.get(f, f) for f in crossed]
+        named = ", ".join(names[:_NAMED]) + (" and others" if len(names) > _NAMED else "")
+        changes.append(f"{named} cross{'es' if len(names) == 1 else ''} the noise floor")
+    return changes
+
+
+def stability_warnings(design: Design, table: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
+    """Sentences saying why the design may be too small for a stable ranking, from the
+    convergence check: the ranking of the main index changes from N/2 to N (a swap that the
+    intervals at N do not cover, or another input on top), an input crosses the noise floor
+    between N/2 and N, the check could not be made, or a Morris design has fewer than
+    `MIN_TRAJECTORIES` trajectories. Per policy: the headline output in full, the others in one
+    sentence. Written without digits, so summary.md's numbers stay those of the analysis.
+
+    Args:
+        design: the design that was run.
+        table: indices at every nested size (`Analysis.convergence`).
+        summary: the convergence summary (`Analysis.convergence_summary`).
+
+    Returns:
+        One sentence per finding (empty when the ranking held).
+    """
+    exp, m = design.exp, design.exp.spec.method
+    out = []
+    if m.name == "morris" and m.n < MIN_TRAJECTORIES:
+        out.append("Morris screening with fewer than ten trajectories: studies use ten to twenty, so "
+                   "treat this ranking as provisional.")
+    half = design.n_base // 2
+    if half not in set(table["n"]):
+        return out + ["The stability of the ranking was not checked (no nested design at half the size; "
+                      "set convergence = true in [method] to check it)."]
+    for policy, g in table.groupby("policy", sort=False):
+        moved = {}
+        for output, h in g.groupby("output", sort=False):
+            part = summary[(summary["policy"] == policy) & (summary["output"] == output)]
+            moved[output] = _unstable(h, part, m.name, half, design.n_base, exp.labels)
+        out += _policy_warnings(policy, exp.spec.outputs[0], {o: c for o, c in moved.items() if c})
+    return out
+
+
+def _policy_warnings(policy: str, headline: str, moved: dict[str, list[str]]) -> list[str]:
+    """The headline output's changes in full, the other outputs' in one sentence."""
+    out = []
+    if headline in moved:
+        out.append(f"{policy} / {headline}: the design is too small for a stable ranking: from half the design "
+                   f"to the full design {' and '.join(moved[headline])}. Double n in the experiment file (a new "
+                   f"design: use a new results folder).")
+    others = [o for o in moved if o != headline]
+    if others:
+        also = "also " if out else ""
+        out.append(f"{policy}: the rankings of {', '.join(others)} {also}change from half the design to the full "
+                   "design (ranking order or inputs crossing the noise floor).")
+    return out

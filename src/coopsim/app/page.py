@@ -1,531 +1,555 @@
-"""The class app's page: Mesa's SolaraViz as the frame (step / play / pause / reset, the
-obstacle sliders and lever switches), and coopsim's own main panel: the partnership network
-(an SVG drawn in the browser from a fixed layout; hover or click a node), two charts drawn
-as SVG on the server (no JavaScript from a CDN), the election button and a
-plain-words explanation in English and Indonesian.
+"""The class app's page (Solara): one language at a time, readable from the back row.
 
-Served by `coopsim app` (coopsim.cli.app, coopsim.app.server), which sets
-COOPSIM_APP_SCENARIO. Colours come from coopsim.reporting.style, stage names from
-coopsim.config.vocabulary, so the page and the reports agree.
+Left, the controls: Reset, Play/Pause and Step (labelled), the election button, a banner while
+changed settings wait for Reset, the obstacle sliders (each showing its value), the lever
+switches and the side-by-side comparison. Right: the quarter and the count of active
+partnerships, messages (an election held, the end of the run), the map of Indonesia (or the
+network) beside the two charts, then the selected region's, partner's or partnership's card
+with its timeline, the lesson's explanation, the side-by-side runs, what the page shows, and
+the exports (charts as PNG, the run and its partnerships as CSV).
+
+Every visible word comes from the message catalogues (`coopsim.reporting.i18n`); colours from
+`coopsim.reporting.style`. Served by `coopsim app` (`coopsim.app.server`), which sets
+COOPSIM_APP_SCENARIO and, from `--lang`, COOPSIM_APP_LANG.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import os
 import time
-import traceback
 from dataclasses import dataclass
 
-import ipyvuetify as v
 import numpy as np
 import solara
-import traitlets
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import force_update, update_counter
+import solara.lab
 
-from coopsim.app.classroom import (FOREIGN_PARTNER_COLOUR, LEVERS, OBSTACLES, ClassroomModel,
-                                   default_scenario_path, network_data, node_info, scenario_label,
+from coopsim.app import cards
+from coopsim.app.charts import MIN_WIDTH_PX, causes_svg, stages_svg
+from coopsim.app.classroom import (LEVERS, OBSTACLE_MAX, OBSTACLES, ClassroomModel, default_scenario_path,
+                                   node_info, packaged_scenario, partnership_info, scenario_label,
                                    slider_defaults)
-from coopsim.config.vocabulary import CAUSES, STAGE_WORDS, STAGES
+from coopsim.app.lessons import COMPARISONS, INSTITUTIONS, LESSONS
+from coopsim.app.map import ISLAND_GROUPS, VIEW, map_frame, map_nodes, network_layout, provinces
+from coopsim.app.widgets import MapSvg, PngExport
+from coopsim.config.vocabulary import STAGES
+from coopsim.reporting.i18n import LANGUAGE_NAMES, LANGUAGES, Messages, default_language
 from coopsim.reporting.markdown import markdown_to_html
-from coopsim.reporting.style import CAUSE_COLOURS, INK, MUTED, STAGE_COLOURS
+from coopsim.reporting.style import INK, MUTED, PARTNER, STAGE_COLOURS
 
-__all__ = ["Page", "MainPanel", "NetworkView", "NodeCard", "Chart", "Explanation", "Prose", "NetworkSvg",
-           "svg_chart", "stages_svg", "causes_svg", "model_params", "scenario_path", "LEGEND", "EXPLAIN",
-           "NOW", "RENDER_MS"]
+__all__ = ["Page", "Session", "scenario_path", "page_language", "PLAY_INTERVAL_S", "CSS"]
 
-# Prose paragraphs sit closer than Vuetify's default 16 px; the page's reset style sheet
-# makes <strong> normal weight, so it is made bold again here.
-PROSE_CSS = (".coopsim-prose p { margin: 4px 0 8px 0; } "
-             ".coopsim-prose strong { font-weight: bold; } .coopsim-prose em { font-style: italic; }")
+#: Seconds between two quarters while playing.
+PLAY_INTERVAL_S = 0.35
 
-
-def Prose(text: str, classes: list[str] | None = None, **kwargs):
-    """Markdown prose (paragraphs, **bold**, *italic*) as HTML, rendered by
-    coopsim.reporting.markdown (solara.Markdown would load KaTeX from a CDN).
-
-    Args:
-        text: the Markdown.
-        classes: CSS classes of the element (the page's tests find texts by them).
-        **kwargs: passed on to solara.HTML.
-
-    Returns:
-        The solara.HTML element.
-    """
-    return solara.HTML(tag="div", unsafe_innerHTML=markdown_to_html(text),
-                       classes=["coopsim-prose", *(classes or [])], **kwargs)
-
-
-# the last server-side render time of each part, in ms (shown small on the page, for tuning)
-RENDER_MS: dict[str, float] = {}
+#: The page's style: projector mode makes every text at least 18 px.
+CSS = f"""
+.coopsim-app {{ font-size: 16px; line-height: 1.35; color: #1b1b1b; }}
+.coopsim-app .coopsim-prose p {{ margin: 4px 0 10px 0; }}
+.coopsim-app .coopsim-prose strong {{ font-weight: bold; }}
+.coopsim-app .coopsim-prose em {{ font-style: italic; }}
+.coopsim-app .v-btn {{ text-transform: none; letter-spacing: 0; }}
+.coopsim-layout {{ display: grid; grid-template-columns: 400px minmax(0, 1fr); gap: 16px; padding: 8px 12px; }}
+.coopsim-views {{ display: grid; grid-template-columns: minmax(560px, 1.15fr) minmax({MIN_WIDTH_PX}px, 1fr);
+                  gap: 12px; align-items: start; }}
+@media (max-width: 1500px) {{ .coopsim-layout {{ grid-template-columns: 340px minmax(0, 1fr); }}
+                              .coopsim-views {{ grid-template-columns: minmax({MIN_WIDTH_PX}px, 1fr); }} }}
+.coopsim-side {{ display: grid; grid-template-columns: repeat(auto-fit, minmax({MIN_WIDTH_PX}px, 1fr)); gap: 12px; }}
+.coopsim-banner {{ background: #fff4cc; border-left: 6px solid #e6a700; padding: 8px 12px; border-radius: 4px; }}
+.coopsim-message {{ background: #e8f1fb; border-left: 6px solid #1f4e79; padding: 8px 12px; border-radius: 4px; }}
+.coopsim-card table {{ width: 100%; border-collapse: collapse; }}
+.coopsim-card td {{ padding: 2px 6px; vertical-align: top; }}
+.coopsim-card td:first-child {{ color: #444; }}
+.coopsim-projector {{ font-size: 20px; }}
+.coopsim-projector .v-btn, .coopsim-projector .v-label, .coopsim-projector .v-input,
+.coopsim-projector input, .coopsim-projector .v-select__selection, .coopsim-projector .v-card__title,
+.coopsim-projector .v-input--selection-controls .v-label {{ font-size: 18px !important; }}
+.coopsim-projector .v-btn {{ min-height: 44px; }}
+.coopsim-projector .coopsim-card td, .coopsim-projector .coopsim-prose,
+.coopsim-projector .coopsim-prose * {{ font-size: 19px !important; }}
+.coopsim-caption {{ color: #444; }}
+.coopsim-projector .coopsim-card *:not(svg):not(svg *) {{ font-size: 19px; }}
+.coopsim-projector .coopsim-card .v-card__title {{ font-size: 23px !important; font-weight: bold; }}
+.coopsim-controls .v-input__slider .v-input__slot {{ flex-wrap: wrap; }}
+.coopsim-controls .v-input__slider .v-label {{ width: 100%; margin-bottom: -6px; }}
+.coopsim-controls .v-input--checkbox {{ margin-top: 0; padding-top: 0; }}
+.coopsim-controls .v-input--checkbox .v-messages {{ display: none; }}
+.coopsim-controls .v-input--checkbox .v-input__slot {{ margin-bottom: 2px; }}
+.v-menu__content .v-list-item__title, .v-menu__content .v-list-item {{ font-size: 18px !important; }}
+.coopsim-title {{ font-size: 30px; font-weight: bold; color: {INK}; }}
+.coopsim-big {{ font-size: 34px; font-weight: bold; }}
+"""
 
 
 def scenario_path() -> str:
-    """The scenario file `coopsim app` was given ('' for the built-in defaults)."""
-    return os.environ.get("COOPSIM_APP_SCENARIO", default_scenario_path())
+    """The scenario file `coopsim app` was given (default: the packaged class scenario)."""
+    return os.environ.get("COOPSIM_APP_SCENARIO") or default_scenario_path()
 
 
-def model_params(path: str) -> dict:
-    """SolaraViz's sliders and switches, starting at the scenario's own values.
-
-    Args:
-        path: the scenario file ('' for the built-in defaults).
-
-    Returns:
-        Mesa's model_params: name -> fixed value or widget description.
-    """
-    d = slider_defaults(path)
-    params: dict = {"scenario_file": path,
-                    "seed": {"type": "SliderInt", "value": 1, "min": 0, "max": 99, "step": 1,
-                             "label": "Random seed"}}
-    for name, (_, label) in OBSTACLES.items():
-        params[name] = {"type": "SliderFloat", "value": d[name], "min": 0.0,
-                        "max": 1.5 if name == "budget_level" else 1.0, "step": 0.05, "label": label}
-    for name, (_, _, label) in LEVERS.items():
-        params[name] = {"type": "Checkbox", "value": bool(d[name]), "label": label}
-    return params
-
-
-# --- the network view -------------------------------------------------------------------------
-class NetworkSvg(v.VuetifyTemplate):
-    """Nodes and edges as SVG, drawn by the browser; hover shows a label, click selects."""
-
-    nodes = traitlets.List([]).tag(sync=True)
-    edges = traitlets.List([]).tag(sync=True)
-    selected = traitlets.Int(-1).tag(sync=True)
-    hovered = traitlets.Int(-1).tag(sync=True)
-    template = traitlets.Unicode("""
-<template>
-  <div class="coopsim-network" style="position: relative; width: 100%;">
-    <svg viewBox="0 0 100 64" width="100%" style="display: block; background: #f7fbff;">
-      <line v-for="(e, i) in edges" :key="'e' + i" :x1="e[0]" :y1="e[1]" :x2="e[2]" :y2="e[3]"
-            :stroke="e[4]" :stroke-width="e[5] === 'active' ? 0.35 : 0.22"
-            :stroke-dasharray="(e[5] === 'exploration' || e[5] === 'loi') ? '0.8 0.5' : null"
-            stroke-opacity="0.85"/>
-      <circle v-for="n in nodes" :key="'n' + n.id" :cx="n.x" :cy="n.y"
-              :r="n.id === selected ? n.r * 1.8 : n.r" :fill="n.c"
-              :stroke="n.id === selected ? '#000' : '#fff'" stroke-width="0.15"
-              style="cursor: pointer" @mouseenter="hovered = n.id" @mouseleave="hovered = -1"
-              @click="selected = (selected === n.id ? -1 : n.id)">
-        <title>{{ n.label }}</title>
-      </circle>
-    </svg>
-    <div v-if="hoverNode" class="coopsim-hover"
-         :style="{position: 'absolute', left: (hoverNode.x + 1) + '%', top: (hoverNode.y / 64 * 100) + '%',
-                  background: 'white', border: '1px solid #888', borderRadius: '3px',
-                  padding: '1px 6px', fontSize: '12px', pointerEvents: 'none', whiteSpace: 'nowrap'}">
-      {{ hoverNode.label }}
-    </div>
-  </div>
-</template>
-<script>
-module.exports = {
-  computed: {
-    hoverNode() {
-      if (this.hovered < 0) { return null; }
-      return this.nodes.find(n => n.id === this.hovered) || null;
-    }
-  }
-};
-</script>
-""").tag(sync=True)
-
-
-#: The network's key: a line per stage (ended partnerships are not drawn), a dot per kind of node.
-LEGEND = " &nbsp; ".join(
-    [f'<span style="display:inline-block;width:18px;height:4px;background:{STAGE_COLOURS[s]};'
-     f'vertical-align:middle"></span> {STAGE_WORDS[s]}' for s in STAGES if s != "ended"]
-    + [f'<br><span style="color:{INK}">&#9679;</span> Indonesian region with an active partnership',
-       f'<span style="color:{MUTED}">&#9679;</span> without',
-       f'<span style="color:{FOREIGN_PARTNER_COLOUR}">&#9679;</span> foreign partner'])
-
-
-@solara.component
-def NetworkView(model: ClassroomModel, selected: int, on_selected):
-    """The partnership network and its key; `on_selected` gets the id of a clicked node."""
-    update_counter.get()  # every component that shows the model re-renders after a step
-    t0 = time.perf_counter()
-    nodes, edges = solara.use_memo(lambda: network_data(model), [model.serial, model.t])
-    NetworkSvg.element(nodes=nodes, edges=edges, selected=selected, on_selected=on_selected)
-    solara.HTML(tag="div", unsafe_innerHTML=LEGEND, style={"font-size": "13px"})
-    RENDER_MS["network"] = 1000 * (time.perf_counter() - t0)
-
-
-@solara.component
-def NodeCard(model: ClassroomModel, selected: int):
-    """The selected node's name, traits and partnerships (or how to select one)."""
-    update_counter.get()
-    info = node_info(model, selected)
-    with solara.Card("Who is this?", style={"min-width": "260px"}):
-        if info is None:
-            Prose("Hover over a dot to see its name; **click** it to see its traits and "
-                  "partnerships here.")
-            return
-        Prose(f"**{info['name']}**\n\n{info['kind']}", classes=["coopsim-node-info"])
-        rows = "".join(f"<tr><td>{html.escape(k)}</td><td style='text-align:right'>{html.escape(str(val))}</td></tr>"
-                       for k, val in info["traits"].items())
-        solara.HTML(tag="table", unsafe_innerHTML=rows, style={"font-size": "12px", "width": "100%"})
-        if info["partnerships"]:
-            items = "".join(f"<li>{html.escape(name)} ({html.escape(country)}): "
-                            f"<b style='color:{STAGE_COLOURS[s]}'>{STAGE_WORDS[s]}</b></li>"
-                            for name, country, s in info["partnerships"])
-            solara.HTML(tag="ul", unsafe_innerHTML=items, style={"font-size": "12px", "margin-top": "6px"})
-        else:
-            solara.Text("No partnership yet.")
-
-
-# --- the charts -------------------------------------------------------------------------------
-# Drawn as SVG markup on the server (a few kB, a few ms) and shown by the browser as is: no
-# JavaScript from a CDN, and a step renders well within 200 ms even on a busy machine.
-# (matplotlib PNGs were tried first: 250-600 ms per chart here.)
-def _ticks(lo: float, hi: float, n: int = 6) -> list[float]:
-    """About n round tick values (1, 2 or 5 times a power of ten) between lo and hi."""
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        return []
-    span = max(hi - lo, 1e-9)
-    raw = span / n
-    power = 10 ** np.floor(np.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    if step < 1:
-        step = 1.0  # counts and years: whole numbers only
-    first = np.ceil(lo / step - 1e-9) * step
-    return [float(x) + 0.0 for x in np.arange(first, hi + 1e-9, step)]
+def page_language() -> str:
+    """The page's first language: `coopsim app --lang` (COOPSIM_APP_LANG), else the default
+    from the environment (`coopsim.reporting.i18n.default_language`)."""
+    chosen = os.environ.get("COOPSIM_APP_LANG")
+    return Messages(chosen).lang if chosen else default_language()
 
 
 @dataclass(frozen=True)
-class _Plot:
-    """Where the plot area sits in a chart's SVG, and how data values map onto it."""
+class Session:
+    """One page's state, shared by its components (each reads what it shows, so only those
+    re-render when it changes).
 
-    width: int
-    height: int
-    x0: float
-    x1: float
-    ymax: float
-    left: int = 44
-    right: int = 12
-    top: int = 28
-    bottom: int = 62
+    Attributes:
+        model: the running ClassroomModel (replaced on Reset).
+        tick: bumped after every step (the model changes in place).
+        lang: 'id' or 'en'.
+        pending: slider and switch values, 'seed' and 'compare', as set on the page.
+        playing: the play loop runs.
+        selected: [kind, id] shown in the card ('region', 'partner', 'partnership', or '').
+        where: the map's filter ('' = all Indonesia, an island group, a province ISO code).
+        view: 'map' or 'network'.
+        lesson: the lesson that set up this run ('' = free play).
+        notice: [message kind] of the last action to report ('election' or '').
+        projector: projector mode (large text).
+        start_path: the scenario `coopsim app` was started with.
+    """
+    model: solara.Reactive
+    tick: solara.Reactive
+    lang: solara.Reactive
+    pending: solara.Reactive
+    playing: solara.Reactive
+    selected: solara.Reactive
+    where: solara.Reactive
+    view: solara.Reactive
+    lesson: solara.Reactive
+    notice: solara.Reactive
+    projector: solara.Reactive
+    start_path: str
 
     @property
-    def pw(self) -> int:
-        return self.width - self.left - self.right
+    def t(self) -> Messages:
+        """The messages of the page's language."""
+        return Messages(self.lang.value)
 
-    @property
-    def ph(self) -> int:
-        return self.height - self.top - self.bottom
+    def scenario(self) -> tuple[str, dict]:
+        """The scenario file and the lesson's parameters the next Reset starts from."""
+        lesson = LESSONS.get(self.lesson.value)
+        return (packaged_scenario(), dict(lesson.overrides)) if lesson else (self.start_path, {})
 
-    def sx(self, v):
-        """x data values -> SVG x."""
-        return self.left + self.pw * (np.asarray(v, float) - self.x0) / (self.x1 - self.x0)
+    def new_model(self) -> ClassroomModel:
+        """A model from the scenario and the pending settings."""
+        path, extra = self.scenario()
+        values = {k: v for k, v in self.pending.value.items() if k not in ("seed", "compare")}
+        return ClassroomModel(path, seed=int(self.pending.value["seed"]), extra=extra,
+                              compare=self.pending.value["compare"], **values)
 
-    def sy(self, v):
-        """y data values -> SVG y (0 at the bottom of the plot)."""
-        return self.top + self.ph * (1 - np.asarray(v, float) / self.ymax)
+    def reset(self) -> None:
+        """Start again with the pending settings (stops playing)."""
+        self.playing.set(False)
+        self.notice.set("")
+        self.model.set(self.new_model())
+        self.tick.set(self.tick.value + 1)
 
+    def step(self) -> None:
+        """One quarter."""
+        self.notice.set("")
+        self.model.value.step()
+        self.tick.set(self.tick.value + 1)
 
-def _y_max(x: np.ndarray, series: dict[str, tuple[np.ndarray, str]], stacked: bool) -> float:
-    """The top of the y axis: a little above the highest line (or stack), at least 4."""
-    ys = list(series.values())
-    if stacked and len(x):
-        tops = np.cumsum([v for v, _ in ys], axis=0)
-        ymax = float(tops[-1].max()) if len(tops) else 0.0
-    else:
-        ymax = max((float(v.max()) for v, _ in ys if len(v)), default=0.0)
-    return max(ymax * 1.08, 4.0) if np.isfinite(ymax) else 4.0
-
-
-def _axes(plot: _Plot) -> list[str]:
-    """Horizontal grid lines with y labels, x ticks with labels, and the plot's frame."""
-    left, top, pw, ph = plot.left, plot.top, plot.pw, plot.ph
-    out = []
-    for tv in _ticks(0, plot.ymax):
-        y = plot.sy(tv)
-        out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>'
-                   f'<text x="{left - 5}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{tv:g}</text>')
-    for tv in _ticks(plot.x0, plot.x1, 8):
-        xx = plot.sx(tv)
-        out.append(f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{top + ph}" y2="{top + ph + 4}" stroke="#333"/>'
-                   f'<text x="{xx:.1f}" y="{top + ph + 16}" text-anchor="middle" font-size="11">{tv:g}</text>')
-    out.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#333"/>')
-    return out
+    def election(self) -> None:
+        """Every elected head faces the voters in the quarter about to run, which then runs."""
+        self.model.value.election_now()
+        self.notice.set("election")
+        self.tick.set(self.tick.value + 1)
 
 
-def _series_marks(plot: _Plot, x: np.ndarray, series: dict[str, tuple[np.ndarray, str]],
-                  stacked: bool) -> list[str]:
-    """One polyline per series, or stacked areas (each series on top of the ones before)."""
-    if not len(x):
-        return []
-    out = []
-    px = plot.sx(x)
-    below = np.zeros(len(x))
-    for values, color in series.values():
-        if stacked:
-            upper = below + values
-            pts = np.concatenate([np.c_[px, plot.sy(upper)], np.c_[px[::-1], plot.sy(below[::-1])]])
-            d = " ".join(f"{a:.1f},{b:.1f}" for a, b in pts)
-            out.append(f'<polygon points="{d}" fill="{color}" fill-opacity="0.9" stroke="none"/>')
-            below = upper
-        else:
-            d = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, plot.sy(values)))
-            out.append(f'<polyline points="{d}" fill="none" stroke="{color}" stroke-width="2.2"/>')
-    return out
+def _starting_settings(path: str, lesson: str = "") -> dict:
+    found = LESSONS.get(lesson)
+    values = {**slider_defaults(packaged_scenario() if found else path), **(found.values if found else {})}
+    return {**values, "seed": 1, "compare": found.compare if found else ""}
 
 
-def _election_marks(plot: _Plot, elections: list[float]) -> list[str]:
-    """A dashed vertical line, labelled, at each election the class called."""
-    out = []
-    for year in elections:
-        xx = plot.sx(year)
-        out.append(f'<line class="election" x1="{xx:.1f}" x2="{xx:.1f}" y1="{plot.top}" y2="{plot.top + plot.ph}" '
-                   f'stroke="#333" stroke-width="1.5" stroke-dasharray="5 3"/>'
-                   f'<text x="{xx + 3:.1f}" y="{plot.top + 11}" font-size="10" fill="#333">election</text>')
-    return out
+def _use_session() -> Session:
+    path = scenario_path()
+    pending = solara.use_reactive(solara.use_memo(lambda: _starting_settings(path), [path]))
+
+    def first_model():
+        values = {k: v for k, v in pending.value.items() if k not in ("seed", "compare")}
+        return ClassroomModel(path, seed=1, **values)
+
+    model = solara.use_reactive(solara.use_memo(first_model, [path]))
+    return Session(model=model, tick=solara.use_reactive(0), lang=solara.use_reactive(page_language()),
+                   pending=pending, playing=solara.use_reactive(False), selected=solara.use_reactive(["", -1]),
+                   where=solara.use_reactive(""), view=solara.use_reactive("map"), lesson=solara.use_reactive(""),
+                   notice=solara.use_reactive(""), projector=solara.use_reactive(True), start_path=path)
 
 
-def _legend(plot: _Plot, series: dict[str, tuple[np.ndarray, str]]) -> list[str]:
-    """Colour boxes and names below the plot, wrapped into rows."""
-    out = []
-    lx, ly = plot.left, plot.top + plot.ph + 34
-    for name, (_, color) in series.items():
-        label = html.escape(name)
-        out.append(f'<rect x="{lx}" y="{ly - 9}" width="12" height="10" fill="{color}"/>'
-                   f'<text x="{lx + 16}" y="{ly}" font-size="11">{label}</text>')
-        lx += 24 + 6.3 * len(label)
-        if lx > plot.width - 90:
-            lx, ly = plot.left, ly + 15
-    return out
+def Prose(text: str, classes: list[str] | None = None):
+    """Markdown prose as HTML (rendered by coopsim.reporting.markdown: solara.Markdown would
+    load KaTeX from a CDN)."""
+    return solara.HTML(tag="div", unsafe_innerHTML=markdown_to_html(text), classes=["coopsim-prose", *(classes or [])])
 
 
-def svg_chart(title: str, x: np.ndarray, series: dict[str, tuple[np.ndarray, str]],
-              xlim: tuple[float, float], elections: list[float], stacked: bool = False,
-              css: str = "", data: dict | None = None, width: int = 620, height: int = 290) -> str:
-    """A line chart (or stacked areas) with dashed election markers, as one <svg> string.
-
-    Args:
-        title: the chart's title.
-        x: the x values (years) every series shares.
-        series: name -> (y values, colour), drawn and listed in the legend in this order.
-        xlim: the x axis's range.
-        elections: x values of the elections to mark.
-        stacked: stack the series as areas instead of drawing lines.
-        css: the SVG element's class.
-        data: data-* attributes of the SVG element (the page's tests read them).
-        width: width of the viewBox.
-        height: height of the viewBox.
-
-    Returns:
-        The SVG markup.
-    """
-    plot = _Plot(width, height, xlim[0], xlim[1], _y_max(x, series, stacked))
-    attrs = "".join(f' data-{k}="{html.escape(str(v))}"' for k, v in (data or {}).items())
-    out = [f'<svg class="{css}"{attrs} viewBox="0 0 {width} {height}" width="100%" '
-           f'xmlns="http://www.w3.org/2000/svg" style="background:#fff;font-family:sans-serif">',
-           f'<text x="{width / 2}" y="17" text-anchor="middle" font-size="14" font-weight="bold">'
-           f'{html.escape(title)}</text>']
-    out += _axes(plot)
-    out += _series_marks(plot, x, series, stacked)
-    out += _election_marks(plot, elections)
-    out += _legend(plot, series)
-    out.append("</svg>")
-    return "".join(out)
+def _table(rows: list[tuple[str, str]], css: str) -> str:
+    body = "".join(f"<tr><td>{html.escape(a)}</td><td>{html.escape(b)}</td></tr>" for a, b in rows)
+    return f'<table class="{css}">{body}</table>'
 
 
-def stages_svg(data: dict) -> str:
-    """The chart of partnerships by stage over time (ended ones left out).
-
-    Args:
-        data: `ClassroomModel.chart_data()`.
-
-    Returns:
-        The SVG markup.
-    """
-    series = {STAGE_WORDS[s]: (data["stages"][s], STAGE_COLOURS[s]) for s in STAGES if s != "ended"}
-    return svg_chart("Partnerships by stage", data["years"], series, data["xlim"], data["elections"],
-                     css="coopsim-chart-stages", data={"t": data["t"], "run": data["run"]})
-
-
-def causes_svg(data: dict) -> str:
-    """The stacked chart of stagnations so far, by binding cause.
-
-    Args:
-        data: `ClassroomModel.chart_data()`.
-
-    Returns:
-        The SVG markup.
-    """
-    series = {c: (data["stagnated"][c], CAUSE_COLOURS[c]) for c in CAUSES}
-    return svg_chart("Stagnations so far, by cause", data["years"], series, data["xlim"], data["elections"],
-                     stacked=True, css="coopsim-chart-causes", data={"t": data["t"], "run": data["run"]})
+# --- the header and the controls ------------------------------------------------------------
+def _select(label: str, value: str, items: list[tuple[str, str]], on_value, css: str, width: str = "260px"):
+    """A caption (as large as the page's text: a Vuetify label shrinks) above a drop-down list."""
+    with solara.Column(gap="0px", style={"min-width": width, "max-width": width}):
+        solara.Text(label, classes=["coopsim-caption"])
+        solara.v.Select(v_model=value, items=[{"text": text, "value": key} for key, text in items],
+                        on_v_model=on_value, dense=True, hide_details=True, class_=css)
 
 
 @solara.component
-def Chart(model: ClassroomModel, which: str):
-    """One chart ("stages" or "causes"), redrawn only when the model has moved on."""
-    update_counter.get()
+def Header(s: Session):
+    """The title, the lesson chooser, the view, projector mode and the language switch."""
+    t = s.t
+
+    def choose_lesson(key):
+        s.lesson.set(key or "")
+        s.pending.set(_starting_settings(s.start_path, key or ""))
+        found = LESSONS.get(key or "")
+        s.where.set(found.focus if found else "")
+        s.reset()
+        rows = s.model.value.case_rows() if found and found.show_cases else []
+        s.selected.set(["partnership", rows[0]] if rows else ["", -1])
+
+    with solara.Row(style={"align-items": "center", "gap": "20px", "flex-wrap": "wrap", "padding": "8px 12px",
+                           "border-bottom": "1px solid #ddd"}):
+        solara.HTML(tag="div", unsafe_innerHTML=f'coopsim <span style="font-weight:normal;font-size:20px;color:#444">'
+                                                f'{html.escape(t("app.subtitle"))}</span>', classes=["coopsim-title"])
+        _select(t("app.lesson.label"), s.lesson.value,
+                [("", t("app.lesson.free"))] + [(k, t(f"lesson.{k}.title")) for k in LESSONS],
+                choose_lesson, "coopsim-lesson", "360px")
+        _select(t("app.view.label"), s.view.value, [("map", t("app.view.map")), ("network", t("app.view.network"))],
+                s.view.set, "coopsim-view", "170px")
+        solara.Checkbox(label=t("app.projector"), value=s.projector)
+        with solara.v.BtnToggle(v_model=LANGUAGES.index(s.lang.value), mandatory=True,
+                                on_v_model=lambda i: s.lang.set(LANGUAGES[i])):
+            for code in LANGUAGES:
+                solara.v.Btn(children=[LANGUAGE_NAMES[code]], class_=f"coopsim-lang-{code}")
+
+
+@solara.component
+def RunButtons(s: Session):
+    """Reset, Play/Pause and Step, with labels; the play loop."""
+    t, model = s.t, s.model.value
+    s.tick.value  # noqa: B018 - re-render after a step (Step greys out at the end)
+
+    def play_loop():
+        run = s.model.value
+        while s.playing.value and s.model.value is run and not run.finished:
+            time.sleep(PLAY_INTERVAL_S)
+            if not s.playing.value or s.model.value is not run:
+                return
+            run.step()
+            s.tick.set(s.tick.value + 1)
+        if run.finished and s.model.value is run:
+            s.playing.set(False)
+
+    solara.lab.use_task(play_loop, dependencies=[s.playing.value, model.serial], prefer_threaded=True)
+    with solara.Row(style={"gap": "8px", "flex-wrap": "wrap"}):
+        solara.Button(t("app.button.reset"), color="primary", on_click=s.reset, classes=["coopsim-reset"],
+                      icon_name="mdi-restart")
+        playing = s.playing.value
+        solara.Button(t("app.button.pause") if playing else t("app.button.play"), color="primary",
+                      on_click=lambda: s.playing.set(not s.playing.value), disabled=model.finished,
+                      classes=["coopsim-play"], icon_name="mdi-pause" if playing else "mdi-play")
+        solara.Button(t("app.button.step"), color="primary", on_click=s.step, disabled=playing or model.finished,
+                      classes=["coopsim-step"], icon_name="mdi-skip-next")
+    solara.Button(t("app.button.election", quarter=cards.quarter(t, *model.quarter_of())), color="error",
+                  on_click=s.election, disabled=playing or model.finished, classes=["coopsim-election"],
+                  icon_name="mdi-vote", style={"margin-top": "8px", "white-space": "normal", "height": "auto"})
+    solara.Text(t("app.election.hint"), style={"color": "#444"})
+
+
+@solara.component
+def PendingBanner(s: Session):
+    """'Changes take effect on Reset', with what changed, while settings wait."""
+    t = s.t
+    changed = cards.pending_changes(s.pending.value, s.model.value)
+    if changed:
+        names = "; ".join(cards.setting_words(t, name, s.pending.value[name]) for name in changed)
+        solara.HTML(tag="div", classes=["coopsim-banner", "coopsim-pending"], unsafe_innerHTML=(
+            f"<b>{html.escape(t('app.pending'))}</b><br>{html.escape(t('app.pending.detail', names=names))}"))
+
+
+@solara.component
+def Settings(s: Session):
+    """The seed, the obstacle sliders (value always shown), the levers and the comparison."""
+    t, pending = s.t, s.pending.value
+
+    def setter(name):
+        return lambda value: s.pending.set({**s.pending.value, name: value})
+
+    solara.SliderInt(cards.setting_words(t, "seed", pending["seed"]), value=int(pending["seed"]), min=0, max=99,
+                     on_value=setter("seed"), thumb_label=False)
+    solara.HTML(tag="div", unsafe_innerHTML=f"<b>{html.escape(t('app.settings.obstacles'))}</b>")
+    for name in OBSTACLES:
+        solara.SliderFloat(cards.setting_words(t, name, pending[name]), value=float(pending[name]), min=0.0,
+                           max=OBSTACLE_MAX[name], step=0.05, on_value=setter(name), thumb_label=False)
+    solara.HTML(tag="div", unsafe_innerHTML=f"<b>{html.escape(t('app.settings.levers'))}</b>")
+    for name in LEVERS:
+        solara.Checkbox(label=t(f"lever.{name}"), value=bool(pending[name]), on_value=setter(name))
+    _select(t("app.compare.label"), pending["compare"],
+            [("", t("app.compare.none"))] + [(k, cards.compare_words(t, k)) for k in COMPARISONS],
+            setter("compare"), "coopsim-compare", "100%")
+
+
+@solara.component
+def Controls(s: Session):
+    """The left column."""
+    with solara.Column(style={"gap": "10px"}, classes=["coopsim-controls"]):
+        RunButtons(s)
+        PendingBanner(s)
+        Settings(s)
+
+
+# --- the run's state, the map and the charts --------------------------------------------------
+@solara.component
+def Status(s: Session):
+    """The quarter, the active partnerships, the scenario, and messages (an election held, the
+    end of the run, an error)."""
+    t, model = s.t, s.model.value
+    s.tick.value  # noqa: B018
+    name = (t(f"lesson.{s.lesson.value}.title") if s.lesson.value else t("app.scenario.class")
+            if model.scenario_path == default_scenario_path() else scenario_label(model.scenario_path))
+    with solara.Row(style={"align-items": "baseline", "gap": "28px", "flex-wrap": "wrap"}):
+        solara.HTML(tag="div", unsafe_innerHTML=(
+            f'{html.escape(t("app.status.quarter"))} <span class="coopsim-quarter coopsim-big" data-t="{model.t}" '
+            f'data-run="{model.serial}">{html.escape(cards.quarter(t, *model.quarter_of()))}</span>'))
+        solara.HTML(tag="div", unsafe_innerHTML=(
+            f'{html.escape(t("app.status.active"))} <span class="coopsim-active coopsim-big" '
+            f'style="color:{STAGE_COLOURS["active"]}">{model.n_active()}</span>'))
+        solara.Text(t("app.status.scenario", name=name or t("app.scenario.default")), style={"color": "#444"})
+    if model.error:
+        solara.Warning(t(model.error, detail=model.error_detail))
+    if s.notice.value == "election" and model.called_elections:
+        solara.HTML(tag="div", classes=["coopsim-message", "coopsim-notice"],
+                    unsafe_innerHTML=html.escape(cards.election_notice(t, model)))
+    if model.finished:
+        solara.HTML(tag="div", classes=["coopsim-message", "coopsim-end"],
+                    unsafe_innerHTML=html.escape(cards.end_text(t, model)))
+
+
+def _labels(t: Messages, model: ClassroomModel) -> list[str]:
+    p = model.partners
+    return ([str(name) for name in model.regions.table["name"]]
+            + [f"{cards.partner_name(t, str(a), str(c))} ({cards.country(t, str(c))})" for a, c in zip(p.name, p.country)])
+
+
+def _where_items(t: Messages) -> list[tuple[str, str]]:
+    return ([("", t("app.map.all"))] + [(g, t("app.map.island", name=g)) for g in ISLAND_GROUPS]
+            + sorted(((p.iso, p.name) for p in provinces()), key=lambda item: item[1]))
+
+
+def _on_map_click(s: Session, model: ClassroomModel):
+    def clicked(value):
+        kind, key = value[0], value[1]
+        if kind == "province":
+            table = model.regions.table
+            found = np.flatnonzero(((table["province"] == key) & (table["level"] == "province")).to_numpy())
+            s.selected.set(["region", int(found[0])] if len(found) else ["", -1])
+        elif kind in ("region", "partner", "partnership"):
+            s.selected.set([kind, int(key)])
+    return clicked
+
+
+@solara.component
+def MapView(s: Session):
+    """The map (or the network), its filter, key and the outlines' attribution."""
+    t = s.t
+    with solara.Column(style={"gap": "4px"}, classes=["coopsim-map-panel"]):
+        _select(t("app.map.filter"), s.where.value, _where_items(t), lambda v: s.where.set(v or ""), "coopsim-where",
+                "100%")
+        MapCanvas(s)
+        solara.HTML(tag="div", unsafe_innerHTML=_legend(t), classes=["coopsim-legend"])
+        solara.Text(t("app.map.attribution"), classes=["coopsim-attribution"], style={"color": "#444"})
+
+
+def _map_base(t: Messages, model: ClassroomModel, layout: dict, where: str, view: str) -> str:
+    regions, partners = map_nodes(model, layout, where)
+    shapes = [{"iso": p.iso, "d": p.path, "name": p.name, "dim": bool(where) and where not in (p.iso, p.island_group)}
+              for p in provinces()] if view == "map" else []
+    return json.dumps({"view": list(VIEW), "shapes": shapes, "regions": regions, "partners": partners,
+                       "labels": _labels(t, model), "colours": {"live": INK, "idle": MUTED, "partner": PARTNER}},
+                      separators=(",", ":"))
+
+
+@solara.component
+def MapCanvas(s: Session):
+    """The map itself: its outlines and dots once per run, what moved after every step."""
+    t, model, where, view = s.t, s.model.value, s.where.value, s.view.value
+    s.tick.value  # noqa: B018
+    layout = solara.use_memo(lambda: model.layout if view == "map" else network_layout(model), [model.serial, view])
+    base = solara.use_memo(lambda: _map_base(t, model, layout, where, view),
+                           [model.serial, view, where, s.lang.value])
+    with model._lock:
+        frame = json.dumps(map_frame(model, layout, where), separators=(",", ":"))
+    MapSvg.element(base=base, frame=frame, selected=list(s.selected.value), on_clicked=_on_map_click(s, model))
+
+
+def _legend(t: Messages) -> str:
+    lines = [f'<span style="white-space:nowrap"><span style="display:inline-block;width:26px;height:6px;'
+             f'background:{STAGE_COLOURS[s]};vertical-align:middle"></span> {html.escape(t(f"stage.{s}"))}</span>'
+             for s in STAGES if s != "ended"]
+    dots = [f'<span style="white-space:nowrap"><span style="color:{colour}">&#9679;</span> {html.escape(t(key))}'
+            f'</span>' for colour, key in (
+        (INK, "app.map.legend.live"), (MUTED, "app.map.legend.idle"), (PARTNER, "app.map.legend.partner"))]
+    return " &nbsp; ".join(lines) + "<br>" + " &nbsp; ".join(dots) + "<br>" + html.escape(t("app.map.hint"))
+
+
+@solara.component
+def Chart(s: Session, which: str):
+    """One chart ('stages' or 'causes'), redrawn when the run moves on or the language changes."""
+    t, model = s.t, s.model.value
+    tick = s.tick.value
 
     def render():
-        t0 = time.perf_counter()
         data = model.chart_data()
-        try:
-            svg = stages_svg(data) if which == "stages" else causes_svg(data)
-        except Exception:  # noqa: BLE001 - a chart that fails must not take the page down
-            traceback.print_exc()
-            svg = (f'<svg class="coopsim-chart-{which}" data-t="{data["t"]}" data-run="{data["run"]}" '
-                   f'viewBox="0 0 620 60"><text x="10" y="30">This chart could not be drawn '
-                   f'(see the server log).</text></svg>')
-        RENDER_MS[which] = 1000 * (time.perf_counter() - t0)
-        return svg
+        return stages_svg(t, data) if which == "stages" else causes_svg(t, data)
 
-    svg = solara.use_memo(render, [model.serial, model.t, which])
-    solara.HTML(tag="div", unsafe_innerHTML=svg, classes=[f"coopsim-chart coopsim-{which}"])
+    svg = solara.use_memo(render, [model.serial, tick, which, s.lang.value])
+    solara.HTML(tag="div", unsafe_innerHTML=svg, classes=[f"coopsim-{which}"])
 
 
-# --- explanation ------------------------------------------------------------------------------
-EXPLAIN = {
-    "English": """
-**What you are looking at.** Each blue dot is an Indonesian regional government (in the class
-scenario, one of the 38 provinces), placed roughly where it is on the map; each gold dot is a foreign
-local government (a prefecture, a state, a city). A line is a partnership: pale blue dashes while
-the two sides explore, blue dashes once they sign a letter of intent, light orange while an MoU
-waits for the regional parliament (DPRD) and the Foreign Ministry, green when programs are running,
-dark orange when it has gone quiet ("stagnansi"). Ended partnerships disappear.
-
-**Why they go quiet.** The paper names five obstacles: no fixed budget line, staff without
-languages or negotiation skills, no data about the partner, a rent-seeking bureaucracy, and poor
-roads. On top of that, partnerships belong to the governor who signed them: after an **election**
-a new head often drops them. Press *Call an election now* and watch the green lines turn dark
-orange a year or so later.
-
-**What keeps them alive.** Institutions that outlast a politician: a joint committee, a
-dedicated budget, a cooperation bureau, a Perda, the mid-term plan (RPJMD), a diplomat on site
-(as in Yogyakarta-Kyoto). Switch a lever or move an obstacle in the sidebar, press **Reset** to
-start again with it, then **Play**.
-
-**The sliders.** Budget line: share of regions with a fixed budget line for cooperation; budget
-size: how much of the programs' need it covers; staff skills, data on partners, clean
-bureaucracy (1 = professional, 0 = rent-seeking) and infrastructure: from 0 (worst) to 1 (best);
-turnover: the chance that a newly elected head drops a partnership of the predecessor.
-""",
-    "Bahasa Indonesia": """
-**Apa yang Anda lihat.** Setiap titik biru adalah satu pemerintah daerah di Indonesia (dalam skenario
-kelas, satu dari 38 provinsi), kira-kira di letaknya pada peta; setiap titik emas adalah
-pemerintah daerah di luar negeri (prefektur, negara bagian, kota). Garis adalah kerja sama:
-putus-putus biru muda selama penjajakan, putus-putus biru setelah *Letter of Intent*, oranye muda
-ketika MoU menunggu persetujuan DPRD dan pertimbangan Kementerian Luar Negeri, hijau ketika program
-berjalan, oranye tua ketika kerja sama mandek ("stagnansi"). Kerja sama yang sudah berakhir menghilang.
-
-**Mengapa mandek.** Artikel ini menyebut lima hambatan: tidak ada pos anggaran tetap, SDM yang
-kurang menguasai bahasa asing dan negosiasi, minimnya data tentang mitra, birokrasi yang mencari
-rente, dan infrastruktur yang buruk. Selain itu, kerja sama sering melekat pada kepala daerah yang
-menandatanganinya: setelah **pilkada**, kepala daerah baru kerap tidak melanjutkannya. Tekan
-*Call an election now* (adakan pilkada sekarang) dan lihat garis hijau berubah oranye tua
-sekitar setahun kemudian.
-
-**Apa yang membuatnya bertahan.** Lembaga yang lebih awet daripada seorang politisi: komite
-bersama, anggaran khusus, biro kerja sama, Perda, RPJMD, dan diplomat di daerah (seperti
-Yogyakarta-Kyoto). Ubah tuas atau hambatan di panel samping, tekan **Reset** untuk memulai lagi,
-lalu **Play** (▶).
-
-**Penggeser.** *Budget line*: bagian daerah yang punya pos anggaran tetap untuk kerja sama;
-*budget size*: seberapa besar anggaran itu dibanding kebutuhan program; *staff skills* (SDM),
-*data on partners* (data mitra), *clean bureaucracy* (1 = profesional, 0 = pencari rente) dan
-*infrastructure*: dari 0 (terburuk) sampai 1 (terbaik); *turnover*: peluang kepala daerah baru
-tidak melanjutkan kerja sama pendahulunya.
-""",
-}
+# --- cards, lessons, the side-by-side runs, exports -------------------------------------------
+def _partnership_card(s: Session, model: ClassroomModel, row: int, css: str = "coopsim-card-partnership"):
+    t = s.t
+    info = partnership_info(model, row)
+    if info is None:
+        return
+    with solara.Card(cards.partnership_title(t, info), classes=["coopsim-card", css]):
+        solara.HTML(tag="div", unsafe_innerHTML=_table(cards.partnership_rows(t, info), "coopsim-facts"))
+        solara.HTML(tag="div", unsafe_innerHTML=f"<b>{html.escape(t('app.card.timeline'))}</b>"
+                                                + _table(cards.timeline_rows(t, info), "coopsim-timeline"))
 
 
-# The state of the run in a sentence (and the last election in another), in each language.
-NOW = {
-    "English": ("Now, {quarter}: **{active}** partnerships are running, **{stagnant}** have gone quiet, "
-                "**{forming}** are on their way to an agreement.",
-                " At the last election ({when}) {voted} regions voted and {new_heads} got a new head."),
-    "Bahasa Indonesia": ("Sekarang, {quarter}: **{active}** kerja sama berjalan, **{stagnant}** mandek, "
-                         "**{forming}** sedang menuju kesepakatan.",
-                         " Pada pilkada terakhir ({when}) {voted} daerah memilih dan {new_heads} mendapat "
-                         "kepala daerah baru."),
-}
-
-
-def _now_text(model: ClassroomModel, lang: str) -> str:
-    counts = model.stage_counts()
-    now, election = NOW[lang]
-    text = now.format(quarter=model.quarter_label(), active=counts["active"], stagnant=counts["stagnant"],
-                      forming=counts["exploration"] + counts["loi"] + counts["mou"])
-    if model.elections:
-        t, voted, new_heads = model.elections[-1]
-        text += election.format(when=model.quarter_label(t), voted=voted, new_heads=new_heads)
-    return text
+def _node_card(s: Session, model: ClassroomModel, kind: str, node: int):
+    t = s.t
+    info = node_info(model, node)
+    if info is None:
+        return
+    rows = cards.region_rows(t, info, model) if kind == "region" else cards.partner_rows(t, info)
+    title = info["name"] if kind == "region" else cards.partner_name(t, info["name"], info["country"])
+    with solara.Card(title, classes=["coopsim-card", f"coopsim-card-{kind}"]):
+        solara.HTML(tag="div", unsafe_innerHTML=_table(rows, "coopsim-facts"))
+        if not info["partnerships"]:
+            solara.Text(t("app.card.no_partnership"))
+        for row in info["partnerships"]:
+            other = partnership_info(model, row)
+            who = (cards.partner_name(t, other["partner"], other["country"]) if kind == "region" else other["region"])
+            solara.Button(f"{who}: {t('stage.' + other['stage'])}", text=True, classes=["coopsim-link"],
+                          on_click=lambda row=row: s.selected.set(["partnership", row]),
+                          style={"white-space": "normal", "height": "auto", "justify-content": "flex-start"})
 
 
 @solara.component
-def Explanation(model: ClassroomModel):
-    """What is happening now, in numbers, and what the page shows, in English or Indonesian."""
-    update_counter.get()
-    lang, set_lang = solara.use_state("English")
-    with solara.Card("What is happening / Apa yang terjadi"):
-        solara.ToggleButtonsSingle(lang, values=list(EXPLAIN), on_value=set_lang)
-        Prose(_now_text(model, lang), classes=["coopsim-now"])
-        Prose(EXPLAIN[lang], classes=["coopsim-explanation"])
+def Cards(s: Session):
+    """The selected region's, partner's or partnership's card, and the lesson's cases."""
+    t, model = s.t, s.model.value
+    s.tick.value  # noqa: B018
+    kind, key = s.selected.value
+    lesson = LESSONS.get(s.lesson.value)
+    rows = model.case_rows() if lesson and lesson.show_cases else []
+    with solara.Row(style={"gap": "12px", "flex-wrap": "wrap", "align-items": "flex-start"}):
+        if rows:
+            for row in rows:
+                with solara.Column(style={"flex": "1", "min-width": "420px"}):
+                    _partnership_card(s, model, row, "coopsim-card-case")
+        if kind == "partnership" and key not in rows:
+            with solara.Column(style={"flex": "1", "min-width": "420px"}):
+                _partnership_card(s, model, key)
+        elif kind in ("region", "partner"):
+            with solara.Column(style={"flex": "1", "min-width": "420px"}):
+                _node_card(s, model, kind, key)
+        elif not rows:
+            solara.Text(t("app.card.empty"), style={"color": "#444"})
 
 
-# --- the main panel ---------------------------------------------------------------------------
 @solara.component
-def MainPanel(model: ClassroomModel):
-    """coopsim's part of the page: the quarter, the election button, the network, the charts."""
-    update_counter.get()  # re-render when SolaraViz steps the model
-    selected, set_selected = solara.use_state(-1)
+def SideBySide(s: Session):
+    """The same seed with and without a lever: two stage charts and a sentence."""
+    t, model = s.t, s.model.value
+    tick = s.tick.value
+    twin = model.twin
+    words = cards.compare_words(t, model.compare)
 
-    def election():
-        model.election_now()
-        force_update()
+    def render():
+        if twin is None:
+            return "", "", (0, 0)
+        without, with_ = (twin, model) if _main_has_lever(model) else (model, twin)
+        return (stages_svg(t, without.chart_data(), t("app.compare.without", lever=words), "coopsim-chart-without"),
+                stages_svg(t, with_.chart_data(), t("app.compare.with", lever=words), "coopsim-chart-with"),
+                (without.n_active(), with_.n_active()))
 
-    with solara.Column(style={"padding": "8px", "gap": "8px"}):
-        solara.Style(PROSE_CSS)
-        with solara.Row(style={"align-items": "center", "gap": "24px", "flex-wrap": "wrap"}):
-            solara.HTML(tag="div", unsafe_innerHTML=(
-                f'<span style="font-size:15px">Quarter</span> '
-                f'<b class="coopsim-quarter" data-t="{model.t}" data-run="{model.serial}" '
-                f'style="font-size:22px">{model.quarter_label()}</b>'))
-            solara.HTML(tag="div", unsafe_innerHTML=(
-                f'<span style="font-size:15px">Active partnerships</span> '
-                f'<b class="coopsim-active" style="font-size:26px;color:{STAGE_COLOURS["active"]}">'
-                f'{model.n_active()}</b>'))
-            solara.Button("Call an election now", color="error", on_click=election,
-                          disabled=not model.running, classes=["coopsim-election"],
-                          icon_name="mdi-vote")
-            solara.Text(f"scenario: {scenario_label(model.scenario_path)}", style={"color": "#666"})
-        solara.Text(model.settings_text(), style={"color": "#666", "font-size": "12px"},
-                    classes=["coopsim-settings"])
-        if model.error:
-            solara.Warning(model.error)
-        with solara.Row(style={"align-items": "flex-start", "gap": "8px"}):
-            with solara.Column(style={"flex": "3", "min-width": "420px"}):
-                NetworkView(model, selected, set_selected)
-            with solara.Column(style={"flex": "1"}):
-                NodeCard(model, selected)
-        with solara.Row(style={"gap": "8px", "flex-wrap": "wrap"}):
-            with solara.Column(style={"flex": "1", "min-width": "380px"}):
-                Chart(model, "stages")
-            with solara.Column(style={"flex": "1", "min-width": "380px"}):
-                Chart(model, "causes")
-        Explanation(model)
-        solara.Text("render ms: " + ", ".join(f"{k} {v:.0f}" for k, v in sorted(RENDER_MS.items())),
-                    style={"color": "#aaa", "font-size": "11px"}, classes=["coopsim-render-ms"])
+    left, right, (a, b) = solara.use_memo(render, [model.serial, tick, s.lang.value])
+    if twin is None:
+        return
+    with solara.Card(t("app.compare.title"), classes=["coopsim-card", "coopsim-side-by-side"]):
+        solara.Text(t("app.compare.summary", quarter=cards.quarter(t, *model.quarter_of()), without=a, with_=b,
+                      lever=words), classes=["coopsim-compare-summary"])
+        with solara.Div(classes=["coopsim-side"]):
+            solara.HTML(tag="div", unsafe_innerHTML=left)
+            solara.HTML(tag="div", unsafe_innerHTML=right)
+
+
+def _main_has_lever(model: ClassroomModel) -> bool:
+    """Whether the main run has the compared lever on (then the twin has it off)."""
+    names = tuple(INSTITUTIONS) if model.compare == "institutions" else (model.compare,)
+    applied = model.applied()
+    return all(bool(applied.get(name)) for name in names)
+
+
+@solara.component
+def Explanation(s: Session):
+    """The lesson's explanation (if any), the state of the run and what the page shows."""
+    t, model = s.t, s.model.value
+    s.tick.value  # noqa: B018
+    if s.lesson.value:
+        with solara.Card(t(f"lesson.{s.lesson.value}.title"), classes=["coopsim-card", "coopsim-lesson-text"]):
+            Prose(t(f"lesson.{s.lesson.value}.text"))
+    with solara.Card(t("app.explain.title"), classes=["coopsim-card"]):
+        Prose(cards.now_text(t, model), classes=["coopsim-now"])
+        Prose(t("app.explain.text"), classes=["coopsim-explanation"])
+
+
+@solara.component
+def Export(s: Session):
+    """Save the charts as one PNG (in the browser) and the run and its partnerships as CSV."""
+    t, model = s.t, s.model.value
+    with solara.Row(style={"gap": "12px", "flex-wrap": "wrap"}, classes=["coopsim-export"]):
+        PngExport.element(label=t("app.export.png"), filename=f"coopsim_{model.seed}_charts.png")
+        solara.FileDownload(lambda: model.timeseries().to_csv(index=False), filename=f"coopsim_{model.seed}_run.csv",
+                            label=t("app.export.csv"), mime_type="text/csv")
+        solara.FileDownload(lambda: model.ledger().to_csv(index=False),
+                            filename=f"coopsim_{model.seed}_partnerships.csv", label=t("app.export.ledger"),
+                            mime_type="text/csv")
 
 
 @solara.component
 def Page():
-    """The whole page: SolaraViz's frame and controls around the main panel."""
-    path = scenario_path()
-    params = solara.use_memo(lambda: model_params(path), [path])
-
-    def first_model():
-        return ClassroomModel(**{k: (p["value"] if isinstance(p, dict) else p) for k, p in params.items()})
-
-    initial = solara.use_memo(first_model, [path])
-    model = solara.use_reactive(initial)
-    SolaraViz(model, components=[], model_params=params, play_interval=300,
-              name="coopsim: regional governments' international partnerships")
-    MainPanel(model.value)
+    """The whole page."""
+    s = _use_session()
+    solara.Title("coopsim")
+    solara.Style(CSS)
+    with solara.Div(classes=["coopsim-app"] + (["coopsim-projector"] if s.projector.value else []),
+                    attributes={"lang": s.lang.value}):
+        Header(s)
+        with solara.Div(classes=["coopsim-layout"]):
+            Controls(s)
+            with solara.Column(style={"gap": "10px", "min-width": "0"}):
+                Status(s)
+                with solara.Div(classes=["coopsim-views"]):
+                    MapView(s)
+                    with solara.Column(style={"gap": "10px"}):
+                        Chart(s, "stages")
+                        Chart(s, "causes")
+                Cards(s)
+                SideBySide(s)
+                Explanation(s)
+                Export(s)

@@ -5,10 +5,15 @@ their command runs, so `coopsim run` does not pay for SALib, Dask or Solara."""
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import sys
+import warnings
 
+from coopsim.cli.common import check_options
 from coopsim.config.errors import UserError
+from coopsim.config.toml import excerpt
 
 __all__ = ["main", "COMMANDS"]
 
@@ -45,11 +50,20 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run `coopsim COMMAND [OPTIONS]`.
+
+    Args:
+        argv: the arguments (default: the command line's).
+
+    Returns:
+        The exit status: 0 done, 1 done with failed runs or checks, 2 a refusal or an error
+        (one line on stderr, never a traceback), 130 interrupted, 141 output pipe closed.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in COMMANDS:
         parser = _top_parser()
         if argv and not argv[0].startswith("-"):
-            parser.error(f"unknown command '{argv[0]}'; choose from: {', '.join(COMMANDS)}")
+            parser.error(f"unknown command '{excerpt(argv[0])}'; choose from: {', '.join(COMMANDS)}")
         parser.parse_args(argv)
         parser.print_help()
         return 0 if argv else 2
@@ -64,14 +78,54 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"coopsim {name}", description=help_text)
     module.add_arguments(parser)
     args = parser.parse_args(argv[1:])
+    with warnings.catch_warnings():
+        warnings.showwarning = _warning_printer(name)
+        return _run(name, module, args)
+
+
+def _warning_printer(name: str):
+    """Warnings for a user: `coopsim NAME: warning: ...` on stderr, no source line."""
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        print(f"coopsim {name}: warning: {message}", file=sys.stderr)
+    return show
+
+
+def _os_error(exc: OSError) -> str:
+    """An operating-system error in words, with the file it concerns."""
+    words = {errno.ENOSPC: "no space left on the disk", errno.EROFS: "the disk is read-only",
+             errno.EACCES: "permission denied", errno.EDQUOT: "the disk quota is used up"}.get(exc.errno)
+    words = words or exc.strerror or str(exc) or type(exc).__name__
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        words += ". Free some space and run the command again (a sweep continues with --resume)"
+    where = str(exc.filename) if exc.filename else ""
+    return f"{where[:200]}{'...' if len(where) > 200 else ''}: {words}" if where else words
+
+
+def _run(name: str, module, args) -> int:
+    """Run the command; every error a user can meet becomes one line on stderr and an exit status."""
     try:
+        check_options(args)
         return int(module.main(args) or 0)
     except UserError as exc:
         print(f"coopsim {name}: error: {exc}", file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
-        print(f"coopsim {name}: interrupted; finished work is kept on disk.", file=sys.stderr)
+        print(f"coopsim {name}: interrupted. A sweep's finished runs are kept (--resume continues it); "
+              f"other commands leave no partial results folder.", file=sys.stderr)
         return 130
+    except BrokenPipeError:   # the reader of our output went away (coopsim ... | head): stop quietly
+        try:   # and let Python's exit flush nothing more into the closed pipe
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 141
+    except MemoryError:
+        print(f"coopsim {name}: error: out of memory. Use fewer replications, points or workers, or a machine "
+              f"with more memory.", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"coopsim {name}: error: {_os_error(exc)}.", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -7,9 +7,10 @@ from __future__ import annotations
 import shlex
 import sys
 
+from coopsim.cli.common import add_limits_argument
 from coopsim.config.errors import UserError
 from coopsim.reporting.comparison import summary_text
-from coopsim.workflows.compare import plan_comparison, run_comparison
+from coopsim.workflows.compare import MAX_RUNS, plan_comparison, run_comparison
 
 __all__ = ["add_arguments", "main"]
 
@@ -23,7 +24,8 @@ def add_arguments(parser) -> None:
                         help="focus on one regional government and its own partnerships (name or ISO code; "
                              "case and the Kota/Kabupaten/Provinsi prefix do not matter), e.g. 'DI Yogyakarta'")
     parser.add_argument("--reps", type=int, default=30,
-                        help="replications per scenario (default 30; 100 for firmer intervals)")
+                        help=f"replications per scenario (default 30; 100 for firmer intervals; at most "
+                             f"{MAX_RUNS:,} runs in all without --no-limits)")
     parser.add_argument("--seed", type=int, default=1, help="master seed (default 1)")
     parser.add_argument("--out", default=None, help="results folder (default results/compare_<names>)")
     parser.add_argument("--force", action="store_true", help="write into a non-empty results folder")
@@ -35,6 +37,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-report", action="store_true",
                         help="do not write report.html (the one-file HTML report; 'coopsim report DIR' makes it later)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_limits_argument(parser)
 
 
 def main(args) -> int:
@@ -42,7 +45,8 @@ def main(args) -> int:
     if args.workers < 1:
         raise UserError(f"--workers must be at least 1 (got {args.workers}).")
     plan = plan_comparison(args.scenarios, reps=args.reps, seed=args.seed, region=args.region,
-                           rank_by=args.rank_by, out=args.out, force=args.force)
+                           rank_by=args.rank_by, out=args.out, force=args.force, workers=args.workers,
+                           limits=not args.no_limits)
     print("\n".join(plan.head) + "\n")
     result = run_comparison(plan, workers=args.workers, progress=not args.no_progress and sys.stderr.isatty(),
                             report=not args.no_report)

@@ -19,6 +19,7 @@ What it does is `coopsim.workflows.discovery`.
 
 from __future__ import annotations
 
+import sys
 
 from coopsim.cli.common import add_sweep_arguments, check_workers, command_line
 from coopsim.config.discovery import DEFAULT_POINTS
@@ -38,15 +39,20 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
-    """Run the discovery, write the folder, print the boxes; 1 if some runs failed, else 0."""
+    """Run the discovery, write the folder, print the boxes; 1 if some runs failed or none
+    was valid, else 0."""
     check_workers(args.workers)
     d = Discovery(args.discovery, points=args.points)
     command = command_line("discover")
     d.run(args.out, workers=args.workers, backend=args.backend, scheduler=args.scheduler, resume=args.resume,
-          force=args.force, progress=not args.no_progress, chunk_size=args.chunk_size, command=command)
+          force=args.force, progress=not args.no_progress, chunk_size=args.chunk_size, command=command,
+          limits=not args.no_limits)
     rep = d.report
     print(f"{d.settings.experiment.spec.name}: {rep.headline()}; {int(d.case.sum()):,} cases of "
           f"interest ({d.settings.case_words}). Results in {args.out}/ (summary.md).")
     for b in d.prim_boxes:
         print(f"  box {b.number}: {b.words} (coverage {b.stats['coverage']:.0%}, density {b.stats['density']:.0%})")
-    return rep.tell_failures(args.out)
+    if not d.valid.any():
+        print(f"No valid run to analyse (no run gave a value of {d.settings.spec.output}); {args.out}/summary.md "
+              f"says why, failures.csv lists the failed runs.", file=sys.stderr)
+    return max(rep.tell_failures(args.out), int(not d.valid.any()))

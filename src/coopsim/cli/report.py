@@ -3,6 +3,9 @@ folder, to open in a browser or send by e-mail."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from coopsim.reporting.folders import check_output
 from coopsim.reporting.html import write_report
 
 __all__ = ["add_arguments", "main"]
@@ -16,7 +19,9 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> int:
-    """Write the report and say where it is and how large."""
+    """Check where the report goes, write it, say where it is and how large."""
+    if args.out:
+        check_output(Path(args.out).parent, force=True, option="--out")
     out = write_report(args.folder, args.out, args.title)
     size = out.stat().st_size
     print(f"{out} ({size / 1e6:.1f} MB): one self-contained file (figures embedded); open it in any browser "

@@ -3,8 +3,9 @@ write the table, figure and manifest; exit status 0 when every pattern passes, 1
 
 from __future__ import annotations
 
+from coopsim.cli.common import add_limits_argument
 from coopsim.config.errors import UserError
-from coopsim.workflows.validation import DEFAULT_SCENARIO, run_validation
+from coopsim.workflows.validation import DEFAULT_SCENARIO, MAX_REPS, run_validation
 
 __all__ = ["add_arguments", "main"]
 
@@ -13,17 +14,20 @@ def add_arguments(parser) -> None:
     """Options of `coopsim validate`."""
     parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
                         help=f"scenario file to validate (default {DEFAULT_SCENARIO})")
-    parser.add_argument("--reps", type=int, default=30, help="replications per scenario (default 30)")
+    parser.add_argument("--reps", type=int, default=30,
+                        help=f"replications per scenario (default 30, at most {MAX_REPS:,} without --no-limits)")
     parser.add_argument("--seed", type=int, default=1, help="master seed (default 1)")
     parser.add_argument("--out", default=None, help="results folder (default results/validation_<scenario>)")
     parser.add_argument("--force", action="store_true", help="write into a non-empty folder")
+    add_limits_argument(parser)
 
 
 def main(args) -> int:
     """Validate, write the folder, print one line per check; 0 when every pattern passes."""
     if args.reps < 2:
         raise UserError(f"--reps must be at least 2 for an interval (got {args.reps}).")
-    result = run_validation(args.scenario, seed=args.seed, reps=args.reps, out=args.out, force=args.force)
+    result = run_validation(args.scenario, seed=args.seed, reps=args.reps, out=args.out, force=args.force,
+                            limits=not args.no_limits)
     table, summary = result.table, result.summary
     print(f"{result.scenario.name}: {args.reps} replications, seed {args.seed} -> {result.out}/")
     width = max(len(c) for c in table["check"])

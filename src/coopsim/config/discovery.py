@@ -20,7 +20,7 @@ from coopsim.config.errors import UserError
 from coopsim.config.vocabulary import short_number
 from coopsim.config.experiment import Experiment, Policy, load_experiment
 from coopsim.config.schema import FileSchema, Strict
-from coopsim.config.toml import read_toml
+from coopsim.config.toml import excerpt, exists, read_toml
 
 __all__ = [
     "DEFAULT_POINTS", "EXAMPLE", "MIN_POINTS", "CartSettings", "DiscoverySettings", "DiscoverySpec",
@@ -124,7 +124,7 @@ def parse_discovery(data: dict, origin: str) -> DiscoverySpec:
         raise UserError(f"{origin}: no [discovery] table. {_LOOKS_LIKE}")
     extra = sorted(set(data) - {"discovery"})
     if extra:
-        raise UserError(f"{origin}: unknown top-level key(s) {', '.join(extra)}. A discovery file holds only a "
+        raise UserError(f"{origin}: unknown top-level key(s) {excerpt(', '.join(extra))}. A discovery file holds only a "
                         f"[discovery] table; inputs, outputs and the scenario belong in the experiment file it "
                         f"names (discovery.experiment).")
     if not isinstance(data["discovery"], dict):
@@ -171,13 +171,13 @@ def load_discovery(path: str | Path, points: int | None = None) -> DiscoverySett
     text, data = read_toml(path, "discovery", "An example: experiments/failure_discovery.toml.")
     spec = _with_points(parse_discovery(data, str(path)), points)
     exp_path = path.parent / spec.experiment
-    if not exp_path.exists():
-        raise UserError(f"{path}: key 'discovery.experiment' names '{spec.experiment}', which does not exist "
-                        f"relative to the discovery file (looked for {exp_path}).")
+    if not exists(exp_path):
+        raise UserError(f"{path}: key 'discovery.experiment' names '{excerpt(spec.experiment)}', which does not "
+                        f"exist relative to the discovery file (looked for {excerpt(str(exp_path), 200)}).")
     exp = load_experiment(exp_path)
     allowed = list(exp.spec.outputs)
     if spec.output not in allowed:
-        raise UserError(f"{path}: key 'discovery.output': '{spec.output}' is not an output of {exp_path}; "
+        raise UserError(f"{path}: key 'discovery.output': '{excerpt(spec.output)}' is not an output of {exp_path}; "
                         f"choose one of {', '.join(allowed)} (or add it to the experiment's outputs).")
     policy = _chosen_policy(spec, exp, path)
     return DiscoverySettings(spec=spec, path=path, text=text, experiment=exp, policy=policy)

@@ -1,7 +1,8 @@
 """Experiment files: what a researcher edits to run a global sensitivity analysis.
 
 An experiment is a TOML file in `experiments/` (see experiments/README.md). It names a base
-scenario (a path relative to the experiment file), the inputs to vary (scenario parameters by
+scenario (a path relative to the experiment file, or the name of a scenario shipped with
+coopsim: `scenario = "baseline"`), the inputs to vary (scenario parameters by
 dotted path, with bounds or a distribution and an optional group), the outputs to analyse,
 the method and its settings, how stochasticity is handled, a dummy input (the noise floor),
 and optionally several policies to repeat the analysis under. Bad input raises `UserError`
@@ -19,6 +20,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,20 +30,25 @@ from pydantic import Field, field_validator, model_validator
 from coopsim.config.errors import UserError
 from coopsim.config.scenario import Scenario, load_scenario, parameter_paths
 from coopsim.config.schema import FileSchema, Strict
-from coopsim.config.toml import read_toml
+from coopsim.config.toml import excerpt, exists, read_toml
 from coopsim.config.vocabulary import MODEL_OUTPUTS
 
 __all__ = [
     "DISTRIBUTIONS", "DUMMY", "EXPERIMENT_DIR", "ISHIGAMI_OUTPUTS", "METHODS", "MODEL_OUTPUTS",
     "POLICY_COLUMN", "SEED_INPUT", "Execution", "Experiment", "ExperimentFile", "InputSpec",
-    "MethodSpec", "Policy", "Stochasticity", "TargetSpec", "coerce_sampled", "dotted_value",
-    "coerce_sampled_column", "kind_of", "load_experiment", "parse_experiment", "slug",
+    "MAX_SAMPLE", "MethodSpec", "Policy", "Stochasticity", "TargetSpec", "coerce_sampled", "dotted_value",
+    "coerce_sampled_column", "kind_of", "load_experiment", "parse_experiment", "shipped_scenarios", "slug",
 ]
 
 EXPERIMENT_DIR = Path("experiments")
 
 ISHIGAMI_OUTPUTS = ("y",)
 DISTRIBUTIONS = ("unif", "logunif", "triang", "truncnorm", "norm")
+# which of an input's keys each distribution reads (a key it would ignore is refused)
+_DIST_KEYS = {"unif": {"bounds"}, "logunif": {"bounds"}, "triang": {"bounds", "peak"},
+              "truncnorm": {"bounds", "mean", "sd"}, "norm": {"mean", "sd"}}
+#: The largest method.n: 2**20 base samples is already weeks of model runs on a workstation.
+MAX_SAMPLE = 1 << 20
 METHODS = ("sobol", "morris", "pawn", "delta")
 DUMMY = "dummy"
 SEED_INPUT = "random_seed"
@@ -57,10 +64,11 @@ def _twice(values: list[str]) -> str:
 
 class InputSpec(Strict):
     """One varied input: a scenario parameter (or x1..x3 for the Ishigami target)."""
-    path: str = Field(description="dotted path of a scenario parameter, e.g. regions.hr_capacity")
-    name: str | None = Field(None, description="short name in tables (default: last part of path)")
-    label: str | None = Field(None, description="words for figures and summary.md")
-    group: str | None = Field(None, description="inputs sharing a group get one index")
+    path: str = Field(max_length=200, description="dotted path of a scenario parameter, e.g. regions.hr_capacity")
+    name: str | None = Field(None, min_length=1, max_length=100,
+                             description="short name in tables (default: last part of path)")
+    label: str | None = Field(None, max_length=200, description="words for figures and summary.md")
+    group: str | None = Field(None, min_length=1, max_length=100, description="inputs sharing a group get one index")
     dist: Literal["unif", "logunif", "triang", "truncnorm", "norm"] = "unif"
     bounds: list[float] | None = Field(None, description="[low, high] (unif, logunif, triang, truncnorm)")
     peak: float | None = Field(None, ge=0, le=1, description="triang: mode as a fraction of [low, high]")
@@ -84,6 +92,12 @@ class InputSpec(Strict):
             raise ValueError(f"distribution '{self.dist}' needs mean and sd")
         if self.dist == "norm" and self.bounds is not None:
             raise ValueError("norm is unbounded; use dist = \"truncnorm\" to give bounds")
+        ignored = [k for k in ("bounds", "peak", "mean", "sd") if getattr(self, k) is not None
+                   and k not in _DIST_KEYS[self.dist]]
+        if ignored:
+            raise ValueError(f"distribution '{self.dist}' does not use {' or '.join(ignored)}; remove "
+                             f"{'it' if len(ignored) == 1 else 'them'} or choose the distribution that uses "
+                             f"{'it' if len(ignored) == 1 else 'them'} (triang: peak; norm, truncnorm: mean and sd)")
         return self
 
     @property
@@ -116,8 +130,8 @@ class InputSpec(Strict):
 class MethodSpec(Strict):
     """The [method] table: which sensitivity method, its sample size and settings."""
     name: Literal["sobol", "morris", "pawn", "delta"]
-    n: int = Field(ge=2, description="sobol: base sample N (power of two); morris: trajectories; "
-                                     "pawn/delta: sample size (power of two)")
+    n: int = Field(ge=2, le=MAX_SAMPLE, description="sobol: base sample N (power of two); morris: "
+                                                     "trajectories; pawn/delta: sample size (power of two)")
     calc_second_order: bool = False
     levels: int = Field(4, ge=2, le=64, description="morris grid levels (even)")
     bootstrap: int = Field(1000, ge=10, le=100_000, description="bootstrap resamples for intervals")
@@ -148,10 +162,10 @@ class MethodSpec(Strict):
     @model_validator(mode="after")
     def _check(self):
         if self.name == "sobol" and self.convergence and self.n < 16:
-            raise ValueError("sobol with convergence = true needs n >= 16 (nested designs N/8..N); "
-                             "raise n or set convergence = false")
+            raise ValueError("sobol with method.convergence = true needs method.n >= 16 (nested designs "
+                             "N/8..N); raise n or set convergence = false")
         if self.also and self.name != "sobol":
-            raise ValueError("'also' applies to method sobol only")
+            raise ValueError("method.also applies to method sobol only")
         return self
 
 
@@ -163,13 +177,14 @@ class Stochasticity(Strict):
     @model_validator(mode="after")
     def _check(self):
         if self.seed_as_input and self.replications != 1:
-            raise ValueError("with seed_as_input = true, replications must be 1 (the seed is an input)")
+            raise ValueError("with stochasticity.seed_as_input = true, stochasticity.replications must be 1 "
+                             "(the seed is an input)")
         return self
 
 
 class Policy(Strict):
     """One [[policies]] entry: a named set of scenario overrides to repeat the analysis under."""
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=100)
     overrides: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -180,6 +195,14 @@ class TargetSpec(Strict):
     b: float = 0.1
     noise: float = Field(0.0, ge=0, description="ishigami: sd of Gaussian noise drawn from the run seed")
 
+    @field_validator("a", "b", "noise")
+    @classmethod
+    def _ishigami_only(cls, value, info):
+        if info.data.get("kind") == "model":
+            raise ValueError(f"'{info.field_name}' applies to kind = \"ishigami\" only; the model target would "
+                             f"ignore it")
+        return value
+
 
 class Execution(Strict):
     """The [execution] table: how runs are stored while they go."""
@@ -188,9 +211,11 @@ class Execution(Strict):
 
 class ExperimentFile(Strict):
     """A whole experiment file, checked on its own (the base scenario is checked on loading)."""
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=100,
+                      description="names the results and titles the figures: 1 to 100 printable characters")
     description: str = ""
-    scenario: str | None = Field(None, description="base scenario, relative to the experiment file")
+    scenario: str | None = Field(None, description="base scenario: a file relative to the experiment file, "
+                                                   "or a shipped scenario's name (\"baseline\")")
     seed: int = Field(20261128, ge=1, lt=2**63)
     target: TargetSpec = TargetSpec()
     method: MethodSpec
@@ -200,6 +225,13 @@ class ExperimentFile(Strict):
     inputs: list[InputSpec] = Field(min_length=1)
     policies: list[Policy] = Field(default_factory=list)
     execution: Execution = Execution()
+
+    @field_validator("name")
+    @classmethod
+    def _printable(cls, name):
+        if not name.strip() or not name.isprintable():
+            raise ValueError("a name must be printable characters on one line, not blank")
+        return name
 
     @field_validator("outputs")
     @classmethod
@@ -216,7 +248,8 @@ class ExperimentFile(Strict):
         for p in self.policies:
             clash = sorted(set(p.overrides) & paths)
             if clash:
-                raise ValueError(f"policy '{p.name}' sets {', '.join(clash)}, which is also a varied input")
+                raise ValueError(f"policy '{excerpt(p.name)}' sets {excerpt(', '.join(clash))}, which is also a "
+                                 f"varied input (inputs)")
         n_factors = len({i.factor_group for i in self.inputs}) + self.dummy + self.stochasticity.seed_as_input
         if n_factors < 2:
             raise ValueError("a sensitivity analysis needs at least two inputs or groups (the dummy counts)")
@@ -226,13 +259,13 @@ class ExperimentFile(Strict):
         """Inputs and policies are told apart by name; none may take a name the tables use."""
         names = [i.short for i in self.inputs]
         problems = ((_twice(names), "two inputs share the short name {}; give one a 'name'"),
-                    (_twice([i.path for i in self.inputs]), "input path listed twice: {}"),
+                    (_twice([i.path for i in self.inputs]), "input path listed twice in inputs: {}"),
                     (", ".join(sorted(set(names) & RESERVED_NAMES)),
-                     "input name(s) {} are reserved; give them another 'name'"),
-                    (_twice([p.name for p in self.policies]), "policy name listed twice: {}"))
+                     "input name(s) {} are reserved; give those inputs another 'name'"),
+                    (_twice([p.name for p in self.policies]), "policy name listed twice in policies: {}"))
         for found, problem in problems:
             if found:
-                raise ValueError(problem.format(found))
+                raise ValueError(problem.format(excerpt(found)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -306,7 +339,7 @@ class Experiment:
         if name is None:
             return self.policies[0]
         if name not in names:
-            raise UserError(f"{self.path}: no policy '{name}'; choose one of {', '.join(names)}.")
+            raise UserError(f"{self.path}: no policy '{excerpt(name)}'; choose one of {excerpt(', '.join(names), 300)}.")
         return self.policies[names.index(name)]
 
     def resolved_scenario(self, policy: Policy) -> dict | None:
@@ -320,7 +353,8 @@ class Experiment:
         """
         if self.scenario is None:
             return None
-        return self.scenario.override(policy.overrides, origin=f"{self.path}: policy '{policy.name}'").model_dump(mode="json")
+        origin = f"{self.path}: policy '{excerpt(policy.name)}'"
+        return self.scenario.override(policy.overrides, origin=origin).model_dump(mode="json")
 
     def input_kinds(self) -> dict[str, str]:
         """Short name -> 'bool' (a yes/no switch), 'int' (rounded) or 'float', from the type of
@@ -402,12 +436,12 @@ def _unknown_path(path: str, known: set[str]) -> str:
     close = difflib.get_close_matches(path, sorted(known), n=1)
     if close:
         hint = f"Did you mean '{close[0]}'? " + hint
-    return f"'{path}' is not a numeric or yes/no scenario parameter. {hint}"
+    return f"'{excerpt(path)}' is not a numeric or yes/no scenario parameter. {hint}"
 
 
 def _check_input(exp: Experiment, k: int, inp: InputSpec, known: set[str], base: dict) -> None:
     """An input sets a scenario parameter and its whole support lies in the parameter's range."""
-    where = f"{exp.path}: inputs[{k}] ({inp.path})"
+    where = f"{exp.path}: inputs[{k}] ({excerpt(inp.path, 40)})"
     if inp.path not in known:
         raise UserError(f"{where}: {_unknown_path(inp.path, known)}")
     current = dotted_value(base, inp.path)
@@ -436,36 +470,71 @@ def _check_against_scenario(exp: Experiment) -> None:
         _check_input(exp, k, inp, known, base)
     for policy in exp.spec.policies:
         for path, value in policy.overrides.items():
-            exp.scenario.override({path: value}, origin=f"{exp.path}: policy '{policy.name}'")
+            exp.scenario.override({path: value}, origin=f"{exp.path}: policy '{excerpt(policy.name)}'")
     bad = [o for o in exp.spec.outputs if o not in MODEL_OUTPUTS]
     if bad:
-        raise UserError(f"{exp.path}: key 'outputs': unknown output(s) {', '.join(bad)}. The model "
+        raise UserError(f"{exp.path}: key 'outputs': unknown output(s) {excerpt(', '.join(bad))}. The model "
                         f"reports: {', '.join(MODEL_OUTPUTS)}.")
 
 
 def _check_ishigami(spec: ExperimentFile, path: Path) -> None:
     """The Ishigami target has three inputs x1..x3, one output y and no policies."""
-    bad = [i.path for i in spec.inputs if i.path not in ("x1", "x2", "x3")]
+    bad = [k for k, i in enumerate(spec.inputs) if i.path not in ("x1", "x2", "x3")]
+    where = f"inputs[{bad[0]}] ({excerpt(spec.inputs[bad[0]].path, 40)})" if bad else "inputs"
     if bad or len(spec.inputs) != 3:
-        raise UserError(f"{path}: key 'inputs': the Ishigami target takes exactly the inputs x1, x2, "
-                        f"x3 (got {', '.join(i.path for i in spec.inputs)}).")
+        raise UserError(f"{path}: key '{where}': the Ishigami target takes exactly the inputs x1, x2, "
+                        f"x3 (got {excerpt(', '.join(i.path for i in spec.inputs))}).")
     bad = [o for o in spec.outputs if o not in ISHIGAMI_OUTPUTS]
     if bad:
-        raise UserError(f"{path}: key 'outputs': the Ishigami target reports only 'y' (got {', '.join(bad)}).")
+        raise UserError(f"{path}: key 'outputs': the Ishigami target reports only 'y' (got {excerpt(', '.join(bad))}).")
     if spec.policies:
         raise UserError(f"{path}: key 'policies': the Ishigami target has no policies.")
+    renamed = [i.path for i in spec.inputs if i.name not in (None, i.path)]
+    if renamed:
+        raise UserError(f"{path}: key 'inputs': the Ishigami target reads its inputs as x1, x2, x3; remove "
+                        f"'name' from {', '.join(renamed)}.")
+    if spec.scenario is not None:
+        raise UserError(f"{path}: key 'scenario': the Ishigami target runs no scenario; remove 'scenario' "
+                        f"(or set target.kind = \"model\").")
+
+
+def shipped_scenarios() -> Path | None:
+    """The folder of the scenarios shipped with coopsim (`baseline.toml`, ...), wherever the
+    command runs from: the package's own copy when installed with them, else the `scenarios/`
+    folder of the source checkout the package runs from; None if neither is there."""
+    packaged = Path(str(resources.files("coopsim"))) / "scenarios"
+    checkout = Path(__file__).resolve().parents[3] / "scenarios"
+    return next((d for d in (packaged, checkout) if (d / "baseline.toml").is_file()), None)
+
+
+def _shipped_scenario(name: str) -> Path | None:
+    """The shipped scenario called `name` ("baseline" or "baseline.toml"), if there is one."""
+    folder = shipped_scenarios()
+    if folder is None or not re.fullmatch(r"[\w-]{1,100}(\.toml)?", name):
+        return None
+    path = folder / (name if name.endswith(".toml") else name + ".toml")
+    return path if path.is_file() else None
 
 
 def _base_scenario_path(spec: ExperimentFile, path: Path) -> Path:
-    """The base scenario file an experiment names, relative to the experiment file."""
+    """The base scenario file an experiment names: relative to the experiment file, else a
+    shipped scenario of that name (so a copied experiment file keeps working)."""
     if not spec.scenario:
-        raise UserError(f"{path}: key 'scenario' is missing; name the base scenario file, relative to "
-                        f"the experiment file (e.g. scenario = \"../scenarios/baseline.toml\").")
-    scenario_path = (path.parent / spec.scenario)
-    if not scenario_path.exists():
-        raise UserError(f"{path}: key 'scenario' names '{spec.scenario}', which does not exist relative "
-                        f"to the experiment file (looked for {scenario_path}).")
-    return scenario_path
+        raise UserError(f"{path}: key 'scenario' is missing; name the base scenario: a file relative to "
+                        f"the experiment file, or a shipped scenario (e.g. scenario = \"baseline\").")
+    scenario_path = path.parent / spec.scenario
+    if exists(scenario_path):
+        return scenario_path
+    written = Path(spec.scenario)    # "../scenarios/baseline.toml" in a copied file: the shipped one
+    shipped = _shipped_scenario(spec.scenario) or (
+        _shipped_scenario(written.name) if written.parent.name == "scenarios" else None)
+    if shipped is not None:
+        return shipped
+    folder = shipped_scenarios()
+    names = ", ".join(p.stem for p in sorted(folder.glob("*.toml"))) if folder else "none found"
+    raise UserError(f"{path}: key 'scenario' names '{excerpt(spec.scenario)}', which does not exist relative "
+                    f"to the experiment file (looked for {excerpt(str(scenario_path), 200)}) and is not a shipped "
+                    f"scenario. Shipped scenarios: {names}.")
 
 
 def _shipped_experiments() -> str:
@@ -487,7 +556,7 @@ def load_experiment(path: str | Path) -> Experiment:
         UserError: naming the file, the key and what is allowed.
     """
     path = Path(path)
-    hint = "" if path.exists() else _shipped_experiments()
+    hint = "" if exists(path) else _shipped_experiments()
     text, data = read_toml(path, "experiment", hint)
     spec = parse_experiment(data, str(path))
     exp = Experiment(spec=spec, path=path, text=text)

@@ -11,7 +11,6 @@ tables; the model's running state lives in `coopsim.model`.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -22,7 +21,8 @@ from coopsim.config.parameters import Section, param
 from coopsim.config.schema import FileSchema, Strict
 from coopsim.config.structure import (Approval, FollowUp, Funding, Implementation, Institutions, Matching,
                                       Renewal, Revival)
-from coopsim.config.toml import read_toml
+from coopsim.config.checks import check_scenario
+from coopsim.config.toml import excerpt, read_toml, read_toml_extending
 
 __all__ = [
     "SCENARIO_DIR", "Behaviour", "Case", "Central", "Elections", "GrowthAreas", "Levers",
@@ -166,7 +166,7 @@ class Case(Section):
     region: str = Field(description="region name or ISO code")
     partner: str = Field(description="a known partner's name, or a new one")
     country: str = Field("", description="partner's country")
-    signed_year: int | None = Field(None, description="year the MoU was signed")
+    signed_year: int | None = Field(None, ge=1900, le=2200, description="year the MoU was signed")
     dedicated_budget: float = Field(0.0, ge=0, le=2, description="funds earmarked, x program need")
     joint_committee: bool = Field(False, description="a joint committee meets yearly")
     data: float = Field(0.5, ge=0, le=1, description="knowledge of this partner")
@@ -238,7 +238,7 @@ def _set_dotted(data: dict, path: str, value: Any, origin: str) -> None:
         if not isinstance(node, dict) or key not in node:
             where = ".".join(keys[:i]) or "the scenario"
             allowed = ", ".join(sorted(node)) if isinstance(node, dict) else "none (not a table)"
-            raise UserError(f"{origin}: unknown parameter '{path}': '{key}' is not a key of {where}. "
+            raise UserError(f"{origin}: unknown parameter '{excerpt(path)}': '{excerpt(key)}' is not a key of {excerpt(where)}. "
                             f"Allowed there: {allowed}.")
         if i == len(keys) - 1:
             node[key] = value
@@ -266,37 +266,9 @@ def parameter_paths(scenario: Scenario | None = None) -> list[str]:
 def _validate(data: dict, origin: str, source_file: str | None = None) -> Scenario:
     """A scenario from its merged tables, remembering the file it came from."""
     scenario = _SCHEMA.validate(data, origin)
+    check_scenario(scenario, origin)
     scenario.source_file = source_file
     return scenario
-
-
-def _merge(base: dict, top: dict) -> dict:
-    """`top` laid over `base`, table by table (what `extends` means)."""
-    out = copy.deepcopy(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _resolve(path: Path, seen: tuple[Path, ...] = ()) -> dict:
-    """A file's tables merged over those of the files it `extends`, refusing cycles."""
-    path = path.resolve()
-    if path in seen:
-        raise UserError(f"{path}: 'extends' makes a cycle ({' -> '.join(p.name for p in seen + (path,))}).")
-    _, data = read_toml(path, "scenario", "Scenario files are TOML files such as scenarios/baseline.toml; "
-                                          "run 'coopsim scenarios' to list them.")
-    parent = data.get("extends")
-    if parent is None:
-        return data
-    if not isinstance(parent, str):
-        raise UserError(f"{path}: key 'extends' must be a file name (text), got {parent!r}.")
-    parent_path = (path.parent / parent)
-    if not parent_path.exists():
-        raise UserError(f"{path}: key 'extends' names '{parent}', which does not exist next to it.")
-    return _merge(_resolve(parent_path, seen + (path,)), data)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -312,7 +284,9 @@ def load_scenario(path: str | Path) -> Scenario:
         UserError: naming the file, the key and what is allowed.
     """
     path = Path(path)
-    return _validate(_resolve(path), str(path), source_file=str(path))
+    data = read_toml_extending(path, "scenario", "Scenario files are TOML files such as scenarios/baseline.toml; "
+                                                 "run 'coopsim scenarios' to list them.")
+    return _validate(data, str(path), source_file=str(path))
 
 
 def scenario_files(folder: Path = SCENARIO_DIR) -> list[tuple[Path, str]]:

@@ -1,8 +1,11 @@
 """What the three kinds of file share: a strict base model and one way to explain a bad key.
 
-Scenario, experiment and discovery files are validated by pydantic models built on `Strict`
-(unknown keys are refused, so a typo never passes silently). `FileSchema.validate` turns
-pydantic's first error into one paragraph naming the file, the key and what is allowed.
+Scenario, experiment and discovery files are validated by pydantic models built on `Strict`:
+unknown keys are refused (a typo never passes silently), types are strict (`true`, `1` and
+`"0.5"` are not taken for one another; only a whole number is taken where a decimal is
+expected) and numbers must be finite (`nan` and `inf` are refused). `FileSchema.validate` turns
+pydantic's first error into one paragraph naming the file, the key and what is allowed, quoting
+at most a short excerpt of what the user wrote.
 """
 
 from __future__ import annotations
@@ -13,14 +16,17 @@ from typing import Any, Generic, TypeVar, get_args
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from coopsim.config.errors import UserError
+from coopsim.config.toml import excerpt
 
 __all__ = ["FileSchema", "Strict", "key_path"]
 
 
 class Strict(BaseModel):
-    """Base of every table a user writes: unknown keys and invalid assignments are errors."""
+    """Base of every table a user writes: unknown keys, values of another type (no coercion of
+    yes/no, text and numbers into one another; a whole number is a valid decimal), infinite or
+    NaN numbers and invalid assignments are errors."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True, allow_inf_nan=False)
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -65,16 +71,15 @@ class FileSchema(Generic[M]):
 
     def describe(self, error: dict, origin: str, data: Any) -> str:
         """One pydantic error as a sentence naming the file, the key and what is allowed."""
-        key = key_path(error["loc"], data, self.prefix)
+        key = excerpt(key_path(error["loc"], data, self.prefix), 120)
         if error["type"] == "extra_forbidden":
             return f"{origin}: unknown key '{key}'. Allowed keys here: {self._allowed(error['loc'][:-1])}."
         if error["type"] == "missing":
             example = f" {self.example}" if self.example else ""
             return f"{origin}: key '{key}' is missing; it is required (see {self.doc}).{example}"
-        msg = error["msg"].removeprefix("Value error, ")
-        shown = error.get("input")
-        got = f" (got {shown!r})" if shown is not None and not isinstance(shown, dict) and len(repr(shown)) < 80 else ""
-        return f"{origin}: key '{key}': {msg}{got}. See {self.doc} for what each key allows."
+        msg = excerpt(error["msg"].removeprefix("Value error, "), 300)
+        where = "" if key == "(top level)" else f"key '{key}': "
+        return f"{origin}: {where}{msg}{_got(error)}. See {self.doc} for what each key allows."
 
     def _allowed(self, loc: tuple) -> str:
         """The keys of the table at `loc`, read from the models' field annotations."""
@@ -87,6 +92,18 @@ class FileSchema(Generic[M]):
         if model is None:
             return f"see {self.doc}"
         return ", ".join(name for name, f in model.model_fields.items() if not f.exclude)
+
+
+def _got(error: dict) -> str:
+    """' (got 'high', text)': the value refused and its TOML type, shortened; '' for a table."""
+    shown = error.get("input")
+    if shown is None or isinstance(shown, dict):
+        return ""
+    kind = _TOML_TYPES.get(type(shown), type(shown).__name__)
+    return f" (got {excerpt(repr(shown), 60)}, {kind})"
+
+
+_TOML_TYPES = {bool: "yes/no", int: "whole number", float: "decimal number", str: "text", list: "array"}
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
@@ -128,4 +145,4 @@ def _item_name(items: Any, k: int) -> str:
     """' (regions.hr_capacity)': how a list item names itself, when it does."""
     item = items[k] if isinstance(items, list) and k < len(items) else None
     name = (item.get("path") or item.get("name")) if isinstance(item, dict) else None
-    return f" ({name})" if isinstance(name, str) and name else ""
+    return f" ({excerpt(name, 40)})" if isinstance(name, str) and name else ""

@@ -1,40 +1,289 @@
-"""Reading the TOML files a user edits (scenarios, experiments, discovery settings).
+"""Reading the files a user gives (scenarios, experiments, discovery settings, region tables).
 
-One place turns a missing file or a TOML syntax error into a `UserError` that names the file,
-so every kind of file fails the same way.
+One input layer, so every kind of file fails the same way, with a `UserError` naming the file:
+- only regular files are read (a folder, a pipe or a device is refused before anything is read,
+  so a FIFO cannot hang a command and `/dev/zero` cannot fill the memory);
+- a size limit;
+- UTF-8 text (a byte-order mark is tolerated; UTF-16, Latin-1 and binary files are refused
+  with a hint on how to save them);
+- TOML nested at most `MAX_NESTING` deep, and `extends` chains at most `MAX_EXTENDS` files
+  long, without cycles.
 """
 
 from __future__ import annotations
 
+import copy
+import os
+import stat
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from coopsim.config.errors import UserError
 
-__all__ = ["read_toml"]
+__all__ = ["MAX_EXTENDS", "MAX_NESTING", "MAX_TABLE_BYTES", "MAX_TOML_BYTES", "excerpt", "exists",
+           "merge_tables", "read_toml", "read_toml_extending", "read_user_bytes", "read_user_text"]
+
+#: Largest TOML file read (scenario, experiment and discovery files are a few kilobytes).
+MAX_TOML_BYTES = 1 << 20
+#: Largest table file read (a CSV of regions).
+MAX_TABLE_BYTES = 64 << 20
+#: Deepest nesting of arrays and tables in a TOML file.
+MAX_NESTING = 32
+#: Most files in one `extends` chain (the file itself included).
+MAX_EXTENDS = 32
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
 
 
-def read_toml(path: Path, what: str, hint: str = "") -> tuple[str, dict]:
+def excerpt(value: Any, limit: int = 60) -> str:
+    """A value as quoted in a message: its text, cut to `limit` characters with '...'.
+
+    Args:
+        value: what the user wrote (a key, a name, a path).
+        limit: the most characters shown.
+
+    Returns:
+        The text itself when short; else its first `limit` characters, '...' and its length.
+    """
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
+
+
+def exists(path: str | Path) -> bool:
+    """Whether anything is at `path`; False, not an exception, for a name too long or holding a
+    NUL byte (which `Path.exists` raises on)."""
+    try:
+        os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _refuse_kind(mode: int, shown: str, what: str) -> None:
+    """A UserError unless `mode` is a regular file's."""
+    kind = next((words for test, words in _KINDS if test(mode)), None)
+    if kind is not None or not stat.S_ISREG(mode):
+        raise UserError(f"{shown}: this is {kind or 'not a regular file'}, not a {what} file; give the "
+                        f"path of a file.")
+
+
+def _opened(path: Path, what: str, hint: str) -> int:
+    """A file descriptor open for reading a regular file: anything else is refused from its
+    `stat` before it is opened (opening a pipe would wait for a writer), and opened without
+    waiting in case it changed in between; a UserError otherwise."""
+    shown = excerpt(str(path), 400)
+    try:
+        _refuse_kind(os.stat(path).st_mode, shown, what)
+        return os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except FileNotFoundError:
+        raise UserError(f"{shown}: no such {what} file." + (f" {hint}" if hint else "")) from None
+    except PermissionError:
+        raise UserError(f"{shown}: no permission to read this {what} file; check its permissions "
+                        f"(ls -l) or copy it somewhere you can read.") from None
+    except (OSError, ValueError) as exc:     # a name too long, a folder under a file, a NUL byte
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UserError(f"{shown}: cannot open this {what} file ({reason}).") from None
+
+
+def read_user_bytes(path: str | Path, what: str, hint: str = "", limit: int = MAX_TOML_BYTES) -> bytes:
+    """The bytes of a regular file a user named, refusing anything else before reading it.
+
+    Args:
+        path: the file.
+        what: the kind of file, for messages ("scenario", "regions").
+        hint: a sentence added when the file does not exist (where such files are).
+        limit: the largest size accepted, in bytes.
+
+    Returns:
+        The file's content.
+
+    Raises:
+        UserError: missing, unreadable, not a regular file (a folder, a pipe, a device) or too big.
+    """
+    path = Path(path)
+    shown = excerpt(str(path), 400)
+    fd = _opened(path, what, hint)
+    try:
+        _refuse_kind(os.fstat(fd).st_mode, shown, what)
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(limit + 1)
+    except OSError as exc:
+        raise UserError(f"{shown}: cannot read this {what} file ({exc.strerror or exc}).") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise UserError(f"{shown}: the {what} file is over {limit // 1024} KB; a {what} file is small "
+                        f"text. Is this the right file?")
+    return data
+
+
+def _decoded(data: bytes, shown: str, what: str) -> str:
+    """UTF-8 text (a leading byte-order mark dropped), or a UserError saying how to save it."""
+    head = data[:4096]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b"\x00") * 4 >= len(head) > 0:
+        raise UserError(f"{shown}: the {what} file is UTF-16 (or binary), not UTF-8 text. Save it as "
+                        f"UTF-8 (in most editors: Save As, encoding UTF-8).")
+    if b"\x00" in data:
+        raise UserError(f"{shown}: the {what} file holds NUL bytes: it is binary, not text.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise UserError(f"{shown}: the {what} file is not UTF-8 text (byte 0x{data[exc.start]:02x} on line "
+                        f"{line}; Latin-1 or Windows-1252 perhaps). Save it as UTF-8.") from None
+
+
+def read_user_text(path: str | Path, what: str, hint: str = "", limit: int = MAX_TOML_BYTES) -> str:
+    """The UTF-8 text of a regular file a user named (see `read_user_bytes`).
+
+    Args:
+        path: the file.
+        what: the kind of file, for messages.
+        hint: a sentence added when the file does not exist.
+        limit: the largest size accepted, in bytes.
+
+    Returns:
+        The text, without a leading byte-order mark.
+
+    Raises:
+        UserError: as `read_user_bytes`, or the file is not UTF-8 text.
+    """
+    return _decoded(read_user_bytes(path, what, hint, limit), excerpt(str(path), 400), what)
+
+
+def _too_deep(data: Any, limit: int) -> str | None:
+    """The dotted key of the first value nested deeper than `limit`, or None (no recursion)."""
+    stack = [(data, "", 0)]
+    while stack:
+        node, key, depth = stack.pop()
+        if depth > limit:
+            return key or "(top level)"
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for k, v in items:
+            if isinstance(v, (dict, list)):
+                stack.append((v, f"{key}[{k}]" if isinstance(k, int) else (f"{key}.{k}" if key else str(k)), depth + 1))
+    return None
+
+
+def read_toml(path: str | Path, what: str, hint: str = "") -> tuple[str, dict]:
     """Read a TOML file a user wrote.
 
     Args:
         path: the file.
-        what: the kind of file, for the message when it does not exist ("scenario").
-        hint: a sentence added to that message (where such files are, an example).
+        what: the kind of file, for messages ("scenario").
+        hint: a sentence added when the file does not exist (where such files are, an example).
 
     Returns:
         The file's text (kept for manifests) and its parsed tables.
 
     Raises:
-        UserError: the file does not exist, or is not valid TOML (naming the file and the
-            parser's line and column).
+        UserError: the file cannot be read as UTF-8 text (see `read_user_text`), is not valid
+            TOML (naming the parser's line and column) or is nested over `MAX_NESTING` deep.
     """
-    path = Path(path)
-    if not path.exists():
-        raise UserError(f"{path}: no such {what} file." + (f" {hint}" if hint else ""))
-    text = path.read_text(encoding="utf-8")
+    shown = excerpt(str(path), 400)
+    text = read_user_text(path, what, hint)
     try:
-        return text, tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: not valid TOML ({exc}). Check quotes, brackets and '=' signs "
+        raise UserError(f"{shown}: not valid TOML ({exc}). Check quotes, brackets and '=' signs "
                         f"on that line.") from None
+    except RecursionError:
+        data = None
+    deep = "(top level)" if data is None else _too_deep(data, MAX_NESTING)
+    if deep is not None:
+        raise UserError(f"{shown}: arrays or tables nested too deeply (at key '{excerpt(deep)}'); "
+                        f"at most {MAX_NESTING} levels are read.")
+    return text, data
+
+
+def merge_tables(base: dict, top: dict) -> dict:
+    """`top` laid over `base`, table by table (what `extends` means); neither is changed.
+
+    Args:
+        base: the tables of the file extended.
+        top: the tables of the file that extends it.
+
+    Returns:
+        A new dict: every key of both, `top`'s value winning, tables merged key by key.
+    """
+    out = copy.deepcopy(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge_tables(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _parent(path: Path, data: dict, key: str) -> Path | None:
+    """The file `path` extends (its `key`), checked to be a file name; None at the root."""
+    parent = data.get(key)
+    if parent is None:
+        return None
+    shown = excerpt(str(path), 400)
+    if not isinstance(parent, str):
+        raise UserError(f"{shown}: key '{key}' must be a file name (text), got {excerpt(parent)}.")
+    if parent.strip() in ("", ".", "..") or parent.endswith(("/", os.sep)):
+        raise UserError(f"{shown}: key '{key}' must name a file next to this one (e.g. "
+                        f"{key} = \"baseline.toml\"), got {parent!r}.")
+    target = path.parent / parent
+    if not exists(target):
+        raise UserError(f"{shown}: key '{key}' names '{excerpt(parent)}', which does not exist next to it.")
+    return target
+
+
+def _resolved(path: Path) -> Path:
+    """The absolute path with links followed (as given, made absolute, when that fails: a link
+    loop, a name too long)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return path.absolute()
+
+
+def _read_link(path: Path, what: str, hint: str, child: Path | None, key: str) -> dict:
+    """The tables of one file of an `extends` chain; a parent's problem is told from its child's
+    `key` ("a.toml: key 'extends': b.toml: not valid TOML ...")."""
+    if child is None:
+        return read_toml(path, what, hint)[1]
+    try:
+        return read_toml(path, what)[1]
+    except UserError as err:
+        raise UserError(f"{excerpt(str(child), 400)}: key '{key}': {err}") from None
+
+
+def read_toml_extending(path: str | Path, what: str, hint: str = "", key: str = "extends") -> dict:
+    """A TOML file's tables merged over those of the files it extends, and so on.
+
+    Args:
+        path: the file.
+        what: the kind of file, for messages ("scenario").
+        hint: a sentence added when `path` does not exist.
+        key: the key naming the file extended, relative to the file that names it.
+
+    Returns:
+        The merged tables (each file's tables over its parent's; `key` is the first file's).
+
+    Raises:
+        UserError: any file cannot be read (see `read_toml`), `key` is not a file name, names
+            a missing file, makes a cycle, or the chain is over `MAX_EXTENDS` files long.
+    """
+    chain: list[tuple[Path, Path, dict]] = []     # (resolved, as named, tables)
+    current: Path | None = Path(path)
+    while current is not None:
+        resolved = _resolved(current)
+        if any(resolved == seen for seen, _, _ in chain):
+            names = " -> ".join(p.name for p, _, _ in chain[:MAX_EXTENDS]) + f" -> {resolved.name}"
+            raise UserError(f"{excerpt(str(path), 400)}: key '{key}' makes a cycle ({excerpt(names, 300)}).")
+        if len(chain) == MAX_EXTENDS:
+            raise UserError(f"{excerpt(str(path), 400)}: the '{key}' chain is over {MAX_EXTENDS} files long; "
+                            f"extend a file that extends nothing, or fewer files.")
+        data = _read_link(current, what, hint, chain[-1][1] if chain else None, key)
+        chain.append((resolved, current, data))
+        current = _parent(current, data, key)
+    merged: dict = {}
+    for _, _, data in reversed(chain):
+        merged = merge_tables(merged, data)
+    return merged

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from coopsim.config.errors import UserError
+from coopsim.config.toml import excerpt
 from coopsim.config.vocabulary import ECONOMIC_SECTOR_NAMES, SECTORS
 from coopsim.config.scenario import Scenario
 
@@ -78,23 +79,20 @@ def known_partnerships() -> pd.DataFrame:
 
 
 def read_regions_csv(path: str | Path) -> pd.DataFrame:
-    """Regions of any country, from a CSV with the columns of REGION_COLUMNS (hdi may be empty)."""
-    path = Path(path)
-    if not path.exists():
-        raise UserError(f"{path}: no such regions file (simulation.population). Give 'indonesia', "
-                        f"'synthetic', or a CSV with columns {', '.join(REGION_COLUMNS)}.")
-    table = pd.read_csv(path)
-    missing = [c for c in REGION_COLUMNS if c not in table.columns and c != "hdi"]
-    if missing:
-        raise UserError(f"{path}: missing column(s) {', '.join(missing)}. A regions file needs "
-                        f"{', '.join(REGION_COLUMNS)} (hdi optional).")
-    bad = sorted(set(table["level"]) - set(LEVELS))
-    if bad:
-        raise UserError(f"{path}: column 'level' has {bad}; allowed: {', '.join(LEVELS)}.")
-    for col in ("population", "area_km2"):
-        if not pd.api.types.is_numeric_dtype(table[col]) or (table[col] <= 0).any():
-            raise UserError(f"{path}: column '{col}' must hold positive numbers.")
-    table = table.copy()
+    """Regions of any country, from a CSV with the columns of REGION_COLUMNS (hdi may be empty).
+
+    Args:
+        path: the CSV file (`simulation.population`).
+
+    Returns:
+        The regions table, with `hdi` (empty if the file has none), `name_en` and `code` added.
+
+    Raises:
+        UserError: naming the file and what is wrong with it (`coopsim.config.checks.read_regions_table`).
+    """
+    from coopsim.config.checks import read_regions_table
+
+    table = read_regions_table(path).copy()
     if "hdi" not in table:
         table["hdi"] = np.nan
     table["name_en"] = table["name"]
@@ -338,5 +336,5 @@ def find_region(table: pd.DataFrame, query: str) -> int:
         return min(set(hits), key=lambda i: order.get(table["level"].iat[i], 3))
     close = difflib.get_close_matches(q, keys, n=3, cutoff=0.6)
     suggestion = ", ".join(sorted({names[keys.index(c) % len(names)] for c in close})) or "none close"
-    raise UserError(f"unknown region '{query}'. Did you mean: {suggestion}? Names are matched "
+    raise UserError(f"unknown region '{excerpt(query)}'. Did you mean: {suggestion}? Names are matched "
                     f"ignoring case and the Kota/Kabupaten/Provinsi prefix; ISO codes (ID-YO) work too.")

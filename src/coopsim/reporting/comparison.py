@@ -7,19 +7,17 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from coopsim.analysis.survival import mean_survival  # noqa: E402
-from coopsim.config.vocabulary import CAUSES, Outcome  # noqa: E402
-from coopsim.reporting.figures import save_figure, stage_stock  # noqa: E402
-from coopsim.reporting.style import PALETTE, VERDICT_COLOURS  # noqa: E402
+from coopsim.analysis.survival import mean_survival
+from coopsim.config.vocabulary import CAUSES, Outcome
+from coopsim.reporting.figures import stage_stock
+from coopsim.reporting.plotstyle import cause_words, name_words, new_figure, save_figure, styled, wrap
+from coopsim.reporting.style import PALETTE, VERDICT_COLOURS
 
 __all__ = ["fmt_value", "fmt_diff", "fmt_ratio", "render_table", "introduction", "region_note", "summary_text",
            "FIGURE_OUTCOMES", "survival_figure", "effects_figure", "failure_causes_figure", "stages_figure",
@@ -194,10 +192,21 @@ FIGURE_OUTCOMES = ("active_5y", "active_10y", "active_end", "survival_10y", "sig
                    "failures_total")
 
 
-def survival_figure(km: pd.DataFrame, labels: list[str], focus: str, seed: int, path: Path) -> Path:
+@styled
+def survival_figure(km: pd.DataFrame, labels: list[str], focus: str, seed: int) -> Figure:
     """Survival curves of partnerships signed during the runs, mean over replications with a
-    95% bootstrap band of that mean, one curve per scenario."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    95% bootstrap band of that mean, one curve per scenario.
+
+    Args:
+        km: the survival table of the runs (`survival.parquet`).
+        labels: scenario labels, the base first.
+        focus: the region's name or 'all regional governments'.
+        seed: master seed (the band's resampling).
+
+    Returns:
+        The matplotlib Figure.
+    """
+    fig, ax = new_figure(7.5, 4.2)
     rng = np.random.default_rng([seed, 31337])
     reps = km["replication"].nunique()
     for s, label in enumerate(labels):
@@ -206,18 +215,19 @@ def survival_figure(km: pd.DataFrame, labels: list[str], focus: str, seed: int, 
             continue
         c = PALETTE[s % len(PALETTE)]
         ax.step(curve.years, curve.mean, where="post", color=c, linewidth=2 if s == 0 else 1.5,
-                label=f"{label}" + (" [base]" if s == 0 else "") + f" ({curve.runs} of {reps} runs signed any)")
+                label=wrap(name_words(label) + (" (base)" if s == 0 else "") + f": {curve.runs} of {reps} runs "
+                           "signed any", 34))
         ax.fill_between(curve.years, curve.low, curve.high, step="post", color=c, alpha=0.18, linewidth=0)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("years since the MoU was signed")
     ax.set_ylabel("share still active")
-    ax.set_title(f"Survival of partnerships signed during the run ({focus})\n"
-                 "mean over replications, band: 95% interval", fontsize=10)
+    ax.set_title(wrap(f"Survival of partnerships signed during the run ({focus}): mean over replications, "
+                      "band: 95% interval", 70))
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8)
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper")
     else:
         ax.text(0.5, 0.5, "no partnership was signed during any run", ha="center", transform=ax.transAxes)
-    return save_figure(fig, path)
+    return fig
 
 
 def _effect_bars(ax, sub: pd.DataFrame, o: Outcome, policies: list[str]) -> None:
@@ -230,20 +240,31 @@ def _effect_bars(ax, sub: pd.DataFrame, o: Outcome, policies: list[str]) -> None
     ax.barh(y, np.nan_to_num(diff), color=[VERDICT_COLOURS[v] for v in sub["verdict_code"]], height=0.6)
     ax.errorbar(np.nan_to_num(diff), y, xerr=err, fmt="none", ecolor="k", capsize=4, linewidth=1)
     ax.axvline(0, color="k", linewidth=0.8)
-    ax.set_yticks(y, policies, fontsize=8)
+    ax.set_yticks(y, [wrap(name_words(p), 24) for p in policies])
     ax.invert_yaxis()
-    ax.set_title(o.label + (" (pp)" if o.share else ""), fontsize=9)
-    ax.tick_params(axis="x", labelsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    ax.set_title(wrap(o.label + (" (percentage points)" if o.share else ""), 45), fontsize=9)
 
 
-def effects_figure(effects: pd.DataFrame, labels: list[str], table: list[Outcome], focus: str, path: Path) -> Path:
-    """Effect of each lever on each main outcome (`FIGURE_OUTCOMES`), one panel per outcome."""
+@styled
+def effects_figure(effects: pd.DataFrame, labels: list[str], table: list[Outcome], focus: str) -> Figure:
+    """Effect of each lever on each main outcome (`FIGURE_OUTCOMES`), one panel per outcome.
+
+    Args:
+        effects: `coopsim.analysis.comparison.effects_table`.
+        labels: scenario labels, the base first.
+        table: the outcomes compared.
+        focus: the region's name or 'all regional governments'.
+
+    Returns:
+        The matplotlib Figure.
+    """
     by_key = {o.key: o for o in table}
     keys = [k for k in FIGURE_OUTCOMES if k in by_key]
     policies = labels[1:]
     ncol = 2 if len(keys) > 1 else 1
     nrow = math.ceil(len(keys) / ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(11, 1.0 + nrow * (0.45 * len(policies) + 1.2)), squeeze=False)
+    fig, axes = new_figure(10, 1.2 + nrow * (0.45 * len(policies) + 1.3), nrow, ncol, squeeze=False)
     for ax, key in zip(axes.flat, keys):
         _effect_bars(ax, effects[effects["outcome"] == key].set_index("scenario").loc[policies], by_key[key],
                      policies)
@@ -253,17 +274,25 @@ def effects_figure(effects: pd.DataFrame, labels: list[str], table: list[Outcome
                         Patch(color=VERDICT_COLOURS["loss"], label="clear loss"),
                         Patch(color=VERDICT_COLOURS["higher"], label="clearly higher/lower (spending)"),
                         Patch(color=VERDICT_COLOURS["unclear"], label="not distinguishable")],
-               loc="lower center", ncol=4, fontsize=8, frameon=False)
-    fig.suptitle(f"Effect of each lever against {labels[0]} ({focus}): paired difference, 95% interval",
-                 fontsize=10)
-    return save_figure(fig, path, dpi=110, rect=(0, 0.04, 1, 0.97))
+               loc="outside lower center", ncols=4)
+    fig.suptitle(f"Effect of each lever against {name_words(labels[0])} ({focus}): paired difference, "
+                 "95% interval")
+    return fig
 
 
-def failure_causes_figure(effects: pd.DataFrame, labels: list[str], focus: str, path: Path) -> Path:
-    """Effect of each lever on the failures of each binding cause, with 95% intervals."""
+@styled
+def failure_causes_figure(effects: pd.DataFrame, labels: list[str], focus: str) -> Figure:
+    """Effect of each lever on the failures of each binding cause, with 95% intervals.
+
+    Args:
+        effects: the effects table; labels: scenario labels, the base first; focus: for the title.
+
+    Returns:
+        The matplotlib Figure.
+    """
     policies = labels[1:]
     keys = [f"failures_{c}" for c in CAUSES]
-    fig, ax = plt.subplots(figsize=(8, 1.5 + len(CAUSES) * (0.2 + 0.18 * len(policies))))
+    fig, ax = new_figure(7.5, 1.5 + len(CAUSES) * (0.2 + 0.18 * len(policies)))
     height = 0.8 / max(1, len(policies))
     y = np.arange(len(CAUSES))
     for j, label in enumerate(policies):
@@ -272,36 +301,47 @@ def failure_causes_figure(effects: pd.DataFrame, labels: list[str], focus: str, 
         err = np.vstack([np.nan_to_num(diff - sub["low"].to_numpy(float)),
                          np.nan_to_num(sub["high"].to_numpy(float) - diff)])
         pos = y - 0.4 + height * (j + 0.5)
-        ax.barh(pos, np.nan_to_num(diff), height=height * 0.9, color=PALETTE[(j + 1) % len(PALETTE)], label=label)
+        ax.barh(pos, np.nan_to_num(diff), height=height * 0.9, color=PALETTE[(j + 1) % len(PALETTE)],
+                label=name_words(label))
         ax.errorbar(np.nan_to_num(diff), pos, xerr=err, fmt="none", ecolor="k", capsize=2, linewidth=0.8)
     ax.axvline(0, color="k", linewidth=0.8)
-    ax.set_yticks(y, CAUSES)
+    ax.set_yticks(y, [cause_words(c) for c in CAUSES])
     ax.invert_yaxis()
-    ax.set_xlabel(f"change in failures per run (vs {labels[0]}; negative = fewer)")
-    ax.set_title(f"Failures by binding cause ({focus}), 95% intervals", fontsize=10)
-    ax.legend(fontsize=8)
-    return save_figure(fig, path)
+    ax.set_xlabel(f"change in failures per run (against {name_words(labels[0])}; negative = fewer)")
+    ax.set_title(f"Failures by binding cause ({focus}), 95% intervals")
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper")
+    return fig
 
 
-def stages_figure(stages: pd.DataFrame, labels: list[str], focus: str, path: Path) -> Path:
-    """Stock of partnerships by stage over time, one panel per scenario."""
+@styled
+def stages_figure(stages: pd.DataFrame, labels: list[str], focus: str) -> Figure:
+    """Stock of partnerships by stage over time, one panel per scenario.
+
+    Args:
+        stages: the stage table of the runs; labels: scenario labels, the base first; focus: for the title.
+
+    Returns:
+        The matplotlib Figure.
+    """
     ncol = min(3, len(labels))
     nrow = math.ceil(len(labels) / ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4.6 * ncol, 3.6 * nrow), sharey=True, squeeze=False)
+    fig, axes = new_figure(4.2 * ncol + 1.8, 3.3 * nrow, nrow, ncol, sharey=True, squeeze=False)
     for ax, label in zip(axes.flat, labels):
         stage_stock(ax, stages[stages["scenario"] == label])
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title(label + (" [base]" if label == labels[0] else ""), fontsize=10)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        ax.set_title(name_words(label) + (" (base)" if label == labels[0] else ""))
     for ax in list(axes.flat)[len(labels):]:
         ax.axis("off")
-    axes.flat[0].legend(fontsize=7, ncol=2)
-    fig.suptitle(f"Partnerships by stage ({focus}): mean over replications, band: 5-95% of runs", fontsize=10)
-    return save_figure(fig, path)
+    for ax in axes[:, 1:].flat:
+        ax.set_ylabel("")
+    fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside right upper")
+    fig.suptitle(f"Partnerships by stage ({focus}): mean over replications, band: 5-95% of runs")
+    return fig
 
 
 def make_figures(effects: pd.DataFrame, stages: pd.DataFrame, km: pd.DataFrame, labels: list[str],
                  table: list[Outcome], focus: str, out: Path, seed: int) -> list[Path]:
-    """Every figure of a comparison, written to `out`.
+    """Every figure of a comparison, written to `out` as PNG (200 dpi) and PDF.
 
     Args:
         effects: the effects table; stages, km: the stage and survival tables of the runs.
@@ -312,9 +352,10 @@ def make_figures(effects: pd.DataFrame, stages: pd.DataFrame, km: pd.DataFrame, 
         seed: master seed (the survival band's resampling).
 
     Returns:
-        The figures' paths: survival, effects, failure causes, stages.
+        The PNG files' paths (each has a PDF of the same name): survival, effects, failure
+        causes, stages.
     """
-    return [survival_figure(km, labels, focus, seed, out / "survival.png"),
-            effects_figure(effects, labels, table, focus, out / "effects.png"),
-            failure_causes_figure(effects, labels, focus, out / "failure_causes.png"),
-            stages_figure(stages, labels, focus, out / "stages.png")]
+    return [save_figure(survival_figure(km, labels, focus, seed), out / "survival.png"),
+            save_figure(effects_figure(effects, labels, table, focus), out / "effects.png"),
+            save_figure(failure_causes_figure(effects, labels, focus), out / "failure_causes.png"),
+            save_figure(stages_figure(stages, labels, focus), out / "stages.png")]

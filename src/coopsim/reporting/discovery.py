@@ -8,26 +8,23 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from coopsim.analysis.discovery import CartResult, ChosenBox
-from coopsim.config.vocabulary import short_number
 from coopsim.config.discovery import DiscoverySettings, PrimSettings
+from coopsim.config.errors import UserError
 from coopsim.config.experiment import DUMMY, SEED_INPUT
+from coopsim.config.vocabulary import short_number
+from coopsim.reporting.plotstyle import name_words, new_figure, output_words, save_figure, styled, wrap
+from coopsim.reporting.style import PALETTE
 from coopsim.run.executor import SweepReport
 
-__all__ = ["discovery_figures", "summary_text"]
-
-_DPI = 130
+__all__ = ["DISCOVERY_FIGURES", "discovery_figures", "plot_discovery", "summary_text"]
 
 
 # == figures ==================================================================================
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+#: The figures of a discovery: kind -> file name in figures/.
+DISCOVERY_FIGURES = {"tradeoff": "prim_tradeoff.png", "limits": "prim_box_limits.png", "scores": "feature_scores.png"}
 
 
 def _tradeoff_panel(fig, ax, b: ChosenBox, min_density: float) -> None:
@@ -36,31 +33,28 @@ def _tradeoff_panel(fig, ax, b: ChosenBox, min_density: float) -> None:
     sc = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=18, zorder=2)
     ax.plot(t["coverage"], t["density"], color="0.75", lw=0.8, zorder=1)
     ch = t.loc[b.chosen_id]
-    ax.scatter([ch["coverage"]], [ch["density"]], marker="*", s=220, facecolor="none", edgecolor="red",
-               lw=1.5, zorder=3, label=f"chosen (id {b.chosen_id})")
+    ax.scatter([ch["coverage"]], [ch["density"]], marker="*", s=220, facecolor="none", edgecolor=PALETTE[3],
+               lw=1.5, zorder=3, label=f"chosen box (id {b.chosen_id})")
     if b.final_id != b.chosen_id:
-        ax.scatter([b.stats["coverage"]], [b.stats["density"]], marker="D", s=60, color="red", zorder=3,
+        ax.scatter([b.stats["coverage"]], [b.stats["density"]], marker="D", s=60, color=PALETTE[3], zorder=3,
                    label="after dropping insignificant limits")
-    ax.axhline(min_density, color="red", ls=":", lw=1, label=f"wanted density {min_density:g}")
+    ax.axhline(min_density, color=PALETTE[3], ls=":", lw=1, label=f"wanted density {min_density:g}")
     ax.set_xlabel("coverage (share of all cases of interest in the box)")
     ax.set_ylabel("density (share of the box's runs that are cases)")
     ax.set_title(f"PRIM box {b.number}: peeling trajectory")
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
-    ax.legend(fontsize=7, loc="lower left")
+    ax.legend(loc="lower left")
     cb = fig.colorbar(sc, ax=ax, label="restricted inputs")
     cb.set_ticks(sorted(set(int(v) for v in t["res_dim"])))
 
 
-def _tradeoff_figure(boxes: Sequence[ChosenBox], min_density: float, case_words: str, path: Path) -> None:
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, len(boxes), figsize=(5.2 * len(boxes), 4.4), squeeze=False)
+def _tradeoff_figure(boxes: Sequence[ChosenBox], min_density: float, case_words: str) -> Figure:
+    fig, axes = new_figure(5.4 * len(boxes), 4.6, 1, len(boxes), squeeze=False)
     for ax, b in zip(axes[0], boxes):
         _tradeoff_panel(fig, ax, b, min_density)
-    fig.suptitle(f"Case of interest: {case_words}", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=_DPI)
-    plt.close(fig)
+    fig.suptitle(wrap(f"Case of interest: {case_words}", 50 * len(boxes)))
+    return fig
 
 
 def _limit_bar(ax, y: int, number: int, r) -> None:
@@ -69,90 +63,110 @@ def _limit_bar(ax, y: int, number: int, r) -> None:
     lo, hi = (r.min - r.full_min) / span, (r.max - r.full_min) / span
     if r.kind == "bool":
         lo, hi = (0.5, 1.0) if r.min > r.full_min else (0.0, 0.5)
-    ax.plot([0, 1], [y, y], color="0.8", lw=6, solid_capstyle="butt")
-    ax.plot([lo, hi], [y, y], color=f"C{number - 1}", lw=6, solid_capstyle="butt")
+    ax.plot([0, 1], [y, y], color="0.85", lw=6, solid_capstyle="butt")
+    ax.plot([lo, hi], [y, y], color=PALETTE[(number - 1) % len(PALETTE)], lw=6, solid_capstyle="butt")
     if r.kind == "bool":
         text = "yes" if r.min > r.full_min else "no"
     else:
         n = short_number
         text = f"{n(r.min)} .. {n(r.max)}  (range {n(r.full_min)} .. {n(r.full_max)})"
-    ax.text(1.03, y, text, va="center", fontsize=8)
     q = np.nanmax([r.qp_lower, r.qp_upper]) if np.isfinite([r.qp_lower, r.qp_upper]).any() else np.nan
-    ax.text(-0.03, y, f"qp {q:.1g}" if np.isfinite(q) else "", va="center", ha="right", fontsize=7, color="0.35")
+    ax.text(1.03, y, text + (f"   quasi-p {q:.1g}" if np.isfinite(q) else ""), va="center", fontsize=7)
 
 
-def _box_limits_figure(rows: list[tuple[int, object]], path: Path) -> None:
+def _box_limits_figure(rows: list[tuple[int, object]], labels: dict[str, str]) -> Figure:
     """Every box's restrictions, normalised to each input's range."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.2))
-    labels = []
+    fig, ax = new_figure(8.5, 0.42 * len(rows) + 1.3)
+    names = []
     for y, (number, r) in enumerate(reversed(rows)):
         _limit_bar(ax, y, number, r)
-        labels.append(f"box {number}: {r.input}")
+        names.append(f"box {number}: {wrap(labels.get(r.input, name_words(r.input)), 40)}")
     ax.set_ylim(-0.7, len(rows) - 0.3)
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels(labels, fontsize=8)
-    ax.tick_params(axis="y", pad=40)
+    ax.set_yticks(range(len(rows)), names)
     ax.set_xlim(0, 1)
-    ax.set_xticks([0, 0.5, 1])
-    ax.set_xticklabels(["input's minimum", "", "maximum"], fontsize=8)
-    ax.set_title("PRIM box limits (coloured) within each input's range (grey)", fontsize=10)
+    ax.set_xticks([0, 1], ["input's minimum", "maximum"])
+    ax.set_title("PRIM box limits (coloured) within each input's range (grey)")
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    fig.tight_layout()
-    fig.savefig(path, dpi=_DPI, bbox_inches="tight")
-    plt.close(fig)
+    return fig
 
 
-def _scores_figure(fs: pd.DataFrame, path: Path) -> None:
-    """Heat map of the feature scores, inputs x outputs, the dummy marked as the noise floor."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(0.75 * fs.shape[1] + 3.5, 0.42 * fs.shape[0] + 2))
-    im = ax.imshow(fs.to_numpy(dtype=float), cmap="viridis", aspect="auto", vmin=0)
-    ax.set_xticks(range(fs.shape[1]))
-    ax.set_xticklabels(fs.columns, rotation=60, ha="right", fontsize=8)
-    ax.set_yticks(range(fs.shape[0]))
-    ax.set_yticklabels([f"{i} (noise floor)" if i == DUMMY else i for i in fs.index], fontsize=8)
-    vals = fs.to_numpy(dtype=float)
+def _score_cells(ax, vals: np.ndarray) -> None:
+    """Each cell's score written in it, dark on light cells and light on dark ones."""
     top = np.nanmax(vals) if np.isfinite(vals).any() else 1
-    for i in range(fs.shape[0]):
-        for j in range(fs.shape[1]):
-            v = vals[i, j]
-            if np.isfinite(v):
-                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6,
-                        color="black" if v > 0.6 * top else "white")
+    for (i, j), v in np.ndenumerate(vals):
+        if np.isfinite(v):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6, color="black" if v > 0.6 * top else "white")
+
+
+def _scores_figure(fs: pd.DataFrame, labels: dict[str, str]) -> Figure:
+    """Heat map of the feature scores, inputs x outputs, the dummy marked as the noise floor."""
+    fig, ax = new_figure(0.62 * fs.shape[1] + 4.5, 0.3 * fs.shape[0] + 3.2)
+    vals = fs.to_numpy(dtype=float)
+    im = ax.imshow(vals, cmap="viridis", aspect="auto", vmin=0)
+    ax.set_xticks(range(fs.shape[1]), [wrap(output_words(c), 22) for c in fs.columns], rotation=90, fontsize=7)
+    ax.set_yticks(range(fs.shape[0]), [labels.get(i, "dummy (noise floor)" if i == DUMMY else name_words(i)) for i in fs.index],
+                  fontsize=7)
+    _score_cells(ax, vals)
     fig.colorbar(im, ax=ax, label="extra-trees feature score (column sums to 1)")
-    ax.set_title("Which inputs matter for each output", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=_DPI)
-    plt.close(fig)
+    ax.set_title("Which inputs matter for each output")
+    return fig
+
+
+@styled
+def plot_discovery(boxes: Sequence[ChosenBox], scores: pd.DataFrame | None, kind: str = "tradeoff", *,
+                   min_density: float = 0.5, case_words: str = "", labels: dict[str, str] | None = None) -> Figure:
+    """One figure of a discovery, for a notebook (`Discovery.plot`) or the results folder.
+
+    Args:
+        boxes: the PRIM boxes; scores: the feature scores (inputs x outputs) or None.
+        kind: "tradeoff" (each box's peeling trajectory), "limits" (the boxes' restrictions
+            within each input's range) or "scores" (the feature scores' heat map).
+        min_density: the wanted density (a line on the trade-off); case_words: the case of interest.
+        labels: input name -> words (`Experiment.labels`); the names themselves when missing.
+
+    Returns:
+        The matplotlib Figure.
+
+    Raises:
+        UserError: an unknown kind, or one with nothing to draw (no box, no scores).
+    """
+    labels = labels or {}
+    rows = [(b.number, r) for b in boxes for r in b.limits.itertuples()]
+    draw = {"tradeoff": (bool(boxes), lambda: _tradeoff_figure(boxes, min_density, case_words)),
+            "limits": (bool(rows), lambda: _box_limits_figure(rows, labels)),
+            "scores": (scores is not None and scores.size > 0, lambda: _scores_figure(scores, labels))}
+    if kind not in draw:
+        raise UserError(f"discovery figure kind '{kind}' is not known; choose one of {', '.join(draw)}.")
+    if not draw[kind][0]:
+        raise UserError(f"nothing to draw for '{kind}': " + ("no feature scores." if kind == "scores"
+                                                             else "PRIM found no box with restrictions."))
+    return draw[kind][1]()
 
 
 def discovery_figures(boxes: Sequence[ChosenBox], scores: pd.DataFrame | None, *, min_density: float,
-                      case_words: str, folder: Path) -> list[str]:
-    """Draw the discovery's figures into `folder` (created if needed).
+                      case_words: str, folder: Path, labels: dict[str, str] | None = None) -> list[str]:
+    """Draw the discovery's figures into `folder` (created if needed), each as PNG (200 dpi)
+    and PDF.
 
     Args:
         boxes: the PRIM boxes; scores: the feature scores (inputs x outputs) or None.
         min_density: the wanted density (a line on the trade-off); case_words: the case of interest.
-        folder: where the PNG files go (the results folder's figures/).
+        folder: where the files go (the results folder's figures/).
+        labels: input name -> words (`Experiment.labels`) for the axes.
 
     Returns:
-        The figures made, as 'figures/NAME.png': prim_tradeoff and prim_box_limits when PRIM
-        found a box, feature_scores when there are scores.
+        The figures made, as 'figures/NAME.png' (each has a PDF of the same name): prim_tradeoff
+        and prim_box_limits when PRIM found a box, feature_scores when there are scores.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    drawable = {"tradeoff": bool(boxes), "limits": any(len(b.limits) for b in boxes),
+                "scores": scores is not None and scores.size > 0}
     made = []
-    if boxes:
-        _tradeoff_figure(boxes, min_density, case_words, folder / "prim_tradeoff.png")
-        made.append("figures/prim_tradeoff.png")
-        rows = [(b.number, r) for b in boxes for r in b.limits.itertuples()]
-        if rows:
-            _box_limits_figure(rows, folder / "prim_box_limits.png")
-            made.append("figures/prim_box_limits.png")
-    if scores is not None and scores.size:
-        _scores_figure(scores, folder / "feature_scores.png")
-        made.append("figures/feature_scores.png")
+    for kind, name in DISCOVERY_FIGURES.items():
+        if drawable[kind]:
+            fig = plot_discovery(boxes, scores, kind, min_density=min_density, case_words=case_words, labels=labels)
+            made.append(f"figures/{save_figure(fig, folder / name).name}")
     return made
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from coopsim.config.errors import UserError
+from coopsim.reporting.folders import write_text
 from coopsim.reporting.markdown import markdown_to_html
 
 __all__ = ["build_report", "write_report", "mark_verdicts", "image_html", "csv_html", "parquet_note",
@@ -71,10 +72,23 @@ def mark_verdicts(table_html: str) -> str:
 
 
 # --- pieces -----------------------------------------------------------------------------------
+def _inside(path: Path, root: Path) -> Path | None:
+    """Where `path` really is, if that is a regular file inside `root` (a symlink to a system
+    file, a loop or a FIFO is None: the report never reads it)."""
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    return real if real.is_relative_to(root) and real.is_file() else None
+
+
 def _files(folder: Path, exclude: set[Path]) -> list[Path]:
-    out = []
+    """The files the report shows: regular files inside the folder (symlinks only when they
+    point inside it), hidden ones and caches left out."""
+    root, out = folder.resolve(), []
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.resolve() not in exclude \
+        real = _inside(path, root)
+        if real is not None and real not in exclude \
                 and not any(part in SKIP_DIRS or part.startswith(".") for part in path.relative_to(folder).parts):
             out.append(path)
     return out
@@ -381,6 +395,7 @@ def write_report(folder: str | Path, out: str | Path | None = None, title: str |
     Args:
         folder: the results folder.
         out: the HTML file (default FOLDER/report.html); other .html files in the folder are left out.
+            A failed write leaves no partial file (not even a temporary one).
         title: the page's title.
 
     Returns:
@@ -390,7 +405,4 @@ def write_report(folder: str | Path, out: str | Path | None = None, title: str |
     out = Path(out) if out else folder / "report.html"
     page = build_report(folder, title=title, exclude={out.resolve()} | set(folder.glob("*.html")))
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out)
-    return out
+    return write_text(out, page)

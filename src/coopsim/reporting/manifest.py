@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+from coopsim.reporting.folders import write_text
 
 __all__ = ["PACKAGES", "versions", "git_commit", "write_manifest"]
 
@@ -44,7 +45,18 @@ def git_commit() -> str | None:
 
 
 def write_manifest(folder: Path, kind: str, **content) -> dict:
-    """manifest.json: what ran (command, scenario(s), seeds), with which versions, when."""
+    """manifest.json: what ran (command, scenario(s), seeds), with which versions, when.
+
+    Written atomically and, by every command, last: a folder with a manifest is complete.
+
+    Args:
+        folder: the results folder.
+        kind: what wrote it ("run", "compare", ...).
+        content: everything else the manifest records.
+
+    Returns:
+        The manifest written.
+    """
     manifest = {
         "kind": kind,
         "command": "coopsim " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv else "",
@@ -53,5 +65,5 @@ def write_manifest(folder: Path, kind: str, **content) -> dict:
         "git_commit": git_commit(),
         **content,
     }
-    (Path(folder) / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    write_text(Path(folder) / "manifest.json", json.dumps(manifest, indent=2, default=str))
     return manifest

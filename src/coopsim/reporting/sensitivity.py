@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from coopsim.analysis.sensitivity import MAIN_INDEX, Analysis, Design
+from matplotlib.figure import Figure
+
+from coopsim.config.errors import UserError
 from coopsim.config.experiment import DUMMY, Experiment, slug
-from coopsim.config.vocabulary import OUTCOMES, words
-from coopsim.reporting.figures import save_figure
+from coopsim.reporting.plotstyle import label_points, name_words, new_figure, output_words, save_figure, styled, wrap
 from coopsim.reporting.style import PALETTE
 
-__all__ = ["figures", "summary_text", "fmt"]
+__all__ = ["figures", "index_figure", "convergence_figure", "plot_sensitivity", "summary_text", "fmt",
+           "INDEX_WORDS", "DESIGN_WORDS"]
 
-DPI = 110
 # What the main index of each method measures, for the sentence that introduces a ranking.
 _EXPLAIN = {"ST": "total effect (share of output variance it causes, alone and with others)",
             "mu_star": "mu* (mean absolute effect of moving it across its range)",
@@ -44,87 +45,227 @@ def fmt(v: float | None) -> str:
     return "n/a" if v is None or not np.isfinite(v) else f"{v:.3f}"
 
 
-def _output_words(output: str) -> str:
-    """A declared outcome's words with its unit; any other output's key made readable."""
-    return OUTCOMES[output].label if output in OUTCOMES else words(output)
-
-
 # == figures ==================================================================================
-def _sobol_figure(g: pd.DataFrame, exp: Experiment, title: str, path: Path) -> str:
-    """Total effect and first order of every input, with the dummy's noise floor."""
-    labels = exp.labels
+#: The indices in words (axis names, legends).
+INDEX_WORDS = {"ST": "total effect ST", "S1": "first order S1", "mu_star": "mu* (mean absolute elementary effect)",
+               "sigma": "sigma (non-linearity or interactions)", "median": "PAWN index (median)",
+               "delta": "delta (moment-independent)"}
+#: What the nested designs of the convergence check count, per method (the x axis).
+DESIGN_WORDS = {"sobol": "base samples N", "morris": "trajectories"}
+_COLOURED = 7          # the convergence figure colours the strongest inputs (palette less black), greys the rest
+_FLOOR_STYLE = {"color": "k", "ls": "--", "lw": 1}
+
+
+def _title(what: str, output: str, policy: str, exp: Experiment) -> str:
+    """'What: output in words', and the policy when the experiment has several."""
+    several = len(exp.policies) > 1
+    return wrap(f"{what}: {output_words(output)}" + (f" (policy: {name_words(policy)})" if several else ""), 70)
+
+
+def _interval_words(exp: Experiment) -> str:
+    return f"bars: {int(round(exp.spec.method.conf_level * 100))}% bootstrap interval"
+
+
+def _sobol_axes(ax, g: pd.DataFrame, exp: Experiment) -> None:
+    """Total effect and first order of every input (bars with intervals), the noise floor."""
     st = g[g["index"] == "ST"].set_index("factor").sort_values("value", ascending=True)
-    order = list(st.index)
-    s1 = g[g["index"] == "S1"].set_index("factor").reindex(order)
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(order) + 1.6))
-    pos = np.arange(len(order))
-    ax.barh(pos + 0.2, st["value"], height=0.4, xerr=st["conf"], label="total effect ST", color=PALETTE[0],
-            capsize=2)
-    ax.barh(pos - 0.2, s1["value"], height=0.4, xerr=s1["conf"], label="first order S1", color=PALETTE[1],
-            capsize=2)
-    floor = float(st["floor"].iloc[0]) if len(st) else 0.0
-    if exp.spec.dummy:
-        ax.axvline(floor, color="k", ls="--", lw=1, label=f"noise floor (dummy ST upper) {floor:.3f}")
-    ax.set_yticks(pos, [labels.get(f, f) for f in order])
-    ax.set_xlabel("Sobol index (bars: 95% bootstrap interval)" if exp.spec.method.conf_level == 0.95
-                  else "Sobol index")
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=7, loc="lower right")
-    return save_figure(fig, path, dpi=DPI).name
+    s1 = g[g["index"] == "S1"].set_index("factor").reindex(st.index)
+    pos = np.arange(len(st))
+    for rows, shift, key, colour in ((st, 0.2, "ST", PALETTE[0]), (s1, -0.2, "S1", PALETTE[1])):
+        ax.barh(pos + shift, rows["value"], height=0.4, xerr=rows["conf"].where(np.isfinite(rows["conf"]), 0),
+                label=INDEX_WORDS[key], color=colour, capsize=2, error_kw={"lw": 0.8})
+    if exp.spec.dummy and len(st):
+        floor = float(st["floor"].iloc[0])
+        ax.axvline(floor, **_FLOOR_STYLE, label=f"noise floor (dummy's upper ST) {fmt(floor)}")
+    ax.set_yticks(pos, [wrap(exp.labels.get(f, f), 40) for f in st.index])
+    ax.set_xlabel(f"Sobol' index ({_interval_words(exp)})")
 
 
-def _morris_figure(g: pd.DataFrame, exp: Experiment, title: str, path: Path) -> str:
-    """mu* against sigma: far right = strong effect, high = non-linear or interacting."""
-    labels = exp.labels
+def _morris_groups(mu: pd.DataFrame, exp: Experiment) -> tuple[pd.Series, list]:
+    """Which inputs rise above the noise floor, and the three groups drawn (mask, colour, label)."""
+    above = mu["above_floor"].astype(bool) if exp.spec.dummy else pd.Series(True, index=mu.index)
+    real = mu.index != DUMMY
+    return above, [(above & real, PALETTE[0], "above the noise floor"),
+                   (~above & real, "0.55", "not above the noise floor"),
+                   (~real, PALETTE[3], "dummy input (never read by the model)")]
+
+
+def _morris_axes(ax, g: pd.DataFrame, exp: Experiment) -> None:
+    """mu* against sigma; inputs above the noise floor in colour, the others grey."""
     mu = g[g["index"] == "mu_star"].set_index("factor")
     sg = g[g["index"] == "sigma"].set_index("factor").reindex(mu.index)
-    fig, ax = plt.subplots(figsize=(6.5, 5))
-    ax.errorbar(mu["value"], sg["value"], xerr=mu["conf"], fmt="o", ms=4, capsize=2, color=PALETTE[0])
-    for f in mu.index:
-        ax.annotate(labels.get(f, f), (mu.loc[f, "value"], sg.loc[f, "value"]), fontsize=7,
-                    xytext=(3, 3), textcoords="offset points", color=PALETTE[3] if f == DUMMY else "k")
+    for mask, colour, label in _morris_groups(mu, exp)[1]:
+        if mask.any():
+            err = mu["conf"][mask].where(np.isfinite(mu["conf"][mask]), 0)
+            ax.errorbar(mu["value"][mask], sg["value"][mask], xerr=err, fmt="o", ms=4, capsize=2, lw=0.8,
+                        color=colour, label=label)
     if exp.spec.dummy and DUMMY in mu.index:
-        ax.axvline(float(mu["floor"].iloc[0]), color="k", ls="--", lw=1, label="noise floor (dummy mu* upper)")
-        ax.legend(fontsize=7)
-    ax.set_xlabel("mu* (mean absolute elementary effect)")
-    ax.set_ylabel("sigma (non-linearity / interactions)")
-    ax.set_title(f"Morris screening: {title}", fontsize=10)
-    return save_figure(fig, path, dpi=DPI).name
+        ax.axvline(float(mu["floor"].iloc[0]), **_FLOOR_STYLE, label="noise floor (dummy's upper mu*)")
+    ax.set_xlabel(f"{INDEX_WORDS['mu_star']} ({_interval_words(exp)})")
+    ax.set_ylabel(INDEX_WORDS["sigma"])
 
 
-def _distribution_figure(g: pd.DataFrame, exp: Experiment, title: str, path: Path, method: str) -> str:
-    """PAWN or delta: one bar per input, with the dummy's noise floor."""
-    labels = exp.labels
+def _name_morris_points(ax, g: pd.DataFrame, exp: Experiment) -> None:
+    """Each input's name beside its point, moved apart with leader lines (after the layout)."""
+    mu = g[g["index"] == "mu_star"].set_index("factor")
+    sg = g[g["index"] == "sigma"].set_index("factor").reindex(mu.index)
+    above = _morris_groups(mu, exp)[0]
+    colours = [PALETTE[3] if f == DUMMY else (PALETTE[0] if above[f] else "0.35") for f in mu.index]
+    label_points(ax, mu["value"], sg["value"], [exp.labels.get(f, f) for f in mu.index], colours)
+
+
+def _distribution_axes(ax, g: pd.DataFrame, exp: Experiment, method: str) -> None:
+    """PAWN or delta: one bar per input with its interval, the noise floor."""
     key = MAIN_INDEX[method]
     h = g[g["index"] == key].set_index("factor").sort_values("value")
-    fig, ax = plt.subplots(figsize=(6.5, 0.4 * len(h) + 1.6))
     err = h["conf"].where(np.isfinite(h["conf"]), 0)
-    ax.barh(np.arange(len(h)), h["value"], xerr=err, color=PALETTE[2], capsize=2)
-    ax.set_yticks(np.arange(len(h)), [labels.get(f, f) for f in h.index])
+    ax.barh(np.arange(len(h)), h["value"], xerr=err, color=PALETTE[2], capsize=2, error_kw={"lw": 0.8},
+            label=INDEX_WORDS[key])
+    ax.set_yticks(np.arange(len(h)), [wrap(exp.labels.get(f, f), 40) for f in h.index])
     if exp.spec.dummy and DUMMY in h.index:
-        ax.axvline(float(h["floor"].iloc[0]), color="k", ls="--", lw=1, label="noise floor (dummy)")
-        ax.legend(fontsize=7)
-    ax.set_xlabel(f"{method} {key}")
-    ax.set_title(f"{method.upper()}: {title}", fontsize=10)
-    return save_figure(fig, path, dpi=DPI).name
+        ax.axvline(float(h["floor"].iloc[0]), **_FLOOR_STYLE, label="noise floor (dummy)")
+    ax.set_xlabel(f"{INDEX_WORDS[key]} ({_interval_words(exp)})")
 
 
-def _convergence_figure(g: pd.DataFrame, exp: Experiment, key: str, title: str, path: Path) -> str:
-    """The main index of every input against the nested design size."""
-    labels = exp.labels
-    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+_TITLES = {"sobol": "Sobol' indices", "morris": "Morris screening", "pawn": "PAWN indices", "delta": "delta indices"}
+_CONVERGENCE_TITLES = {"sobol": "Convergence of the Sobol' total effects", "morris": "Convergence of Morris mu*",
+                       "pawn": "Convergence of the PAWN indices", "delta": "Convergence of the delta indices"}
+
+
+def _select(table: pd.DataFrame, exp: Experiment, output: str | None, policy: str | None,
+            method: str | None) -> tuple[pd.DataFrame, str, str, str]:
+    """The rows of one output, policy and method (defaults: the headline output, the first
+    policy, the experiment's method), or a UserError naming what exists."""
+    output = output or exp.spec.outputs[0]
+    policy = policy or exp.policies[0].name
+    method = method or exp.spec.method.name
+    for what, value, known in (("output", output, exp.spec.outputs), ("policy", policy, [p.name for p in exp.policies]),
+                               ("method", method, sorted(set(table["method"])))):
+        if value not in known:
+            raise UserError(f"{exp.spec.name}: no {what} '{value}' in this analysis; choose one of "
+                            f"{', '.join(map(str, known))}.")
+    g = table[(table["output"] == output) & (table["policy"] == policy) & (table["method"] == method)]
+    return g, output, policy, method
+
+
+@styled
+def index_figure(indices: pd.DataFrame, exp: Experiment, *, output: str | None = None, policy: str | None = None,
+                 method: str | None = None) -> Figure:
+    """The indices of one output as a figure: Sobol' S1/ST bars, the Morris mu*-sigma plane, or
+    PAWN/delta bars; the noise floor marked; inputs named in words.
+
+    Args:
+        indices: `Analysis.indices` (or indices.csv read back).
+        exp: the experiment (labels, dummy, method).
+        output, policy, method: which (default: headline output, first policy, the method).
+
+    Returns:
+        The matplotlib Figure.
+    """
+    g, output, policy, method = _select(indices, exp, output, policy, method)
+    n = g["factor"].nunique()
+    if method == "morris":
+        fig, ax = new_figure(7.5, max(5.4, 0.16 * n + 2.5))
+        _morris_axes(ax, g, exp)
+    else:
+        fig, ax = new_figure(7, (0.5 if method == "sobol" else 0.3) * n + 1.9)
+        (_sobol_axes(ax, g, exp) if method == "sobol" else _distribution_axes(ax, g, exp, method))
+    ax.set_title(_title(_TITLES[method], output, policy, exp))
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2)
+    if method == "morris":
+        _name_morris_points(ax, g, exp)
+    return fig
+
+
+def _convergence_curves(ax, g: pd.DataFrame, exp: Experiment) -> list:
+    """One line per input over the nested designs: the strongest in colour with their band,
+    the dummy dashed, the others thin and grey under one legend entry."""
+    final = g[g["n"] == g["n"].max()].set_index("factor")["value"].drop(DUMMY, errors="ignore")
+    strongest = list(final.sort_values(ascending=False).index[:_COLOURED])
+    rest = len(final) - len(strongest)
+    handles, others = [], None
     for f, h in g.groupby("factor", sort=False):
         h = h.sort_values("n")
-        line, = ax.plot(h["n"], h["value"], marker="o", ms=3, lw=1.2 if f != DUMMY else 2,
-                        ls="-" if f != DUMMY else "--", label=labels.get(f, f))
-        if h["conf"].notna().any():
-            ax.fill_between(h["n"], h["lo"], h["hi"], alpha=0.12, color=line.get_color())
+        if f in strongest or f == DUMMY:
+            colour = "k" if f == DUMMY else PALETTE[strongest.index(f) % len(PALETTE)]
+            line, = ax.plot(h["n"], h["value"], marker="o", ms=3, ls="--" if f == DUMMY else "-", color=colour,
+                            label=wrap(exp.labels.get(f, f), 32), zorder=3)
+            if f == DUMMY or strongest.index(f) < 3:     # bands for the three strongest and the floor
+                ax.fill_between(h["n"], h["lo"], h["hi"], alpha=0.1, color=colour, lw=0)
+            handles.append((strongest.index(f) if f != DUMMY else len(strongest), line))
+        else:
+            others, = ax.plot(h["n"], h["value"], color="0.75", lw=0.8, zorder=2,
+                              label=f"the other {rest} input{'s' if rest > 1 else ''}")
+    return [line for _, line in sorted(handles, key=lambda t: t[0])] + ([others] if others is not None else [])
+
+
+def _value_limits(ax, g: pd.DataFrame) -> None:
+    """A y axis spanning every index and the full design's intervals: the much wider bands of
+    the smallest designs run off it instead of flattening the lines."""
+    full = g[g["n"] == g["n"].max()]
+    ends = np.concatenate([g["value"].to_numpy(float), full["lo"].to_numpy(float), full["hi"].to_numpy(float)])
+    ends = ends[np.isfinite(ends)]
+    if len(ends):
+        pad = 0.08 * ((ends.max() - ends.min()) or 1.0)
+        ax.set_ylim(ends.min() - pad, ends.max() + pad)
+
+
+@styled
+def convergence_figure(convergence: pd.DataFrame, exp: Experiment, *, output: str | None = None,
+                       policy: str | None = None, method: str | None = None) -> Figure:
+    """The main index of every input on the nested designs (N/8 .. N of the same runs): does
+    the ranking settle? The legend sits outside the data, strongest input first.
+
+    Args:
+        convergence: `Analysis.convergence` (or convergence.csv read back).
+        exp: the experiment.
+        output, policy, method: which (default: headline output, first policy, the method).
+
+    Returns:
+        The matplotlib Figure.
+
+    Raises:
+        UserError: the analysis has no nested designs (method.convergence = false).
+    """
+    g, output, policy, method = _select(convergence, exp, output, policy, method)
+    key = MAIN_INDEX[method]
+    g = g[g["index"] == key]
+    if g["n"].nunique() <= 1:
+        raise UserError(f"{exp.spec.name}: no convergence check to draw (one design size only); set "
+                        f"convergence = true in [method] (Sobol' needs n >= 16).")
+    fig, ax = new_figure(8, 4.4)
+    handles = _convergence_curves(ax, g, exp)
+    sizes = sorted(set(int(n) for n in g["n"]))
     ax.set_xscale("log", base=2)
-    ax.set_xlabel("base samples used (nested designs)")
-    ax.set_ylabel(f"{key}")
-    ax.set_title(f"Convergence of {key}: {title}", fontsize=10)
-    ax.legend(fontsize=6, ncol=2)
-    return save_figure(fig, path, dpi=DPI).name
+    ax.set_xticks(sizes, [str(n) for n in sizes])
+    ax.minorticks_off()
+    ax.set_xlabel(f"{DESIGN_WORDS.get(method, 'points')} (nested designs from the same runs)")
+    ax.set_ylabel(INDEX_WORDS[key])
+    _value_limits(ax, g)
+    ax.set_title(_title(_CONVERGENCE_TITLES[method], output, policy, exp))
+    fig.legend(handles=handles, loc="outside right upper", title="strongest at full size")
+    return fig
+
+
+def plot_sensitivity(analysis: Analysis, exp: Experiment, kind: str = "indices", *, output: str | None = None,
+                     policy: str | None = None, method: str | None = None) -> Figure:
+    """A figure of a finished analysis, for a notebook (`Study.plot`).
+
+    Args:
+        analysis: the indices and their convergence.
+        exp: the experiment.
+        kind: "indices" (`index_figure`) or "convergence" (`convergence_figure`).
+        output, policy, method: which (default: headline output, first policy, the method).
+
+    Returns:
+        The matplotlib Figure.
+    """
+    draw = {"indices": lambda: index_figure(analysis.indices, exp, output=output, policy=policy, method=method),
+            "convergence": lambda: convergence_figure(analysis.convergence, exp, output=output, policy=policy,
+                                                      method=method)}
+    if kind not in draw:
+        raise UserError(f"plot kind '{kind}' is not known; choose one of {', '.join(draw)}.")
+    return draw[kind]()
 
 
 def _index_figures(indices: pd.DataFrame, exp: Experiment, folder: Path) -> list[str]:
@@ -134,13 +275,8 @@ def _index_figures(indices: pd.DataFrame, exp: Experiment, folder: Path) -> list
         if method not in ("sobol", "morris") and method in exp.spec.method.also \
                 and output != exp.spec.outputs[0]:
             continue
-        title, path = f"{output} — {policy}", folder / f"{method}_{slug(policy)}_{slug(output)}.png"
-        if method == "sobol":
-            made.append(_sobol_figure(g, exp, title, path))
-        elif method == "morris":
-            made.append(_morris_figure(g, exp, title, path))
-        else:
-            made.append(_distribution_figure(g, exp, title, path, method))
+        fig = index_figure(g, exp, output=output, policy=policy, method=method)
+        made.append(save_figure(fig, folder / f"{method}_{slug(policy)}_{slug(output)}.png").name)
     return made
 
 
@@ -151,14 +287,13 @@ def _convergence_figures(convergence: pd.DataFrame, exp: Experiment, folder: Pat
     for (policy, output, method), g in convergence.groupby(["policy", "output", "method"], sort=False):
         if output != exp.spec.outputs[0]:  # convergence figures for the headline output only
             continue
-        key = MAIN_INDEX[method]
-        path = folder / f"convergence_{method}_{slug(policy)}_{slug(output)}.png"
-        made.append(_convergence_figure(g[g["index"] == key], exp, key, f"{output} — {policy}", path))
+        fig = convergence_figure(g, exp, output=output, policy=policy, method=method)
+        made.append(save_figure(fig, folder / f"convergence_{method}_{slug(policy)}_{slug(output)}.png").name)
     return made
 
 
 def figures(analysis: Analysis, exp: Experiment, folder: Path) -> list[str]:
-    """Draw every figure of a sensitivity analysis as PNG.
+    """Draw every figure of a sensitivity analysis, each as PNG (200 dpi) and PDF.
 
     Args:
         analysis: the indices and their convergence.
@@ -166,7 +301,7 @@ def figures(analysis: Analysis, exp: Experiment, folder: Path) -> list[str]:
         folder: where to write them (created).
 
     Returns:
-        The file names written, in order.
+        The PNG file names written, in order (each has a PDF of the same name).
     """
     folder.mkdir(parents=True, exist_ok=True)
     return _index_figures(analysis.indices, exp, folder) + _convergence_figures(analysis.convergence, exp,
@@ -265,7 +400,7 @@ def _headline_lines(analysis: Analysis, design: Design, policy: str, output: str
     exp = design.exp
     key = MAIN_INDEX[exp.spec.method.name]
     g, main, above, below = _split(analysis.indices, policy, output, exp.spec.method.name)
-    lines = [f"**{output}** ({_output_words(output)}), ranked by {_EXPLAIN[key]}:", ""]
+    lines = [f"**{output}** ({output_words(output)}), ranked by {_EXPLAIN[key]}:", ""]
     lines += _ranking_lines(g, above, key, exp.labels)
     lines.append("")
     if len(below):
@@ -282,7 +417,7 @@ def _brief_line(idx: pd.DataFrame, exp: Experiment, policy: str, output: str) ->
     labels = exp.labels
     _, _, above, below = _split(idx, policy, output, exp.spec.method.name)
     top = ", ".join(f"{labels.get(f, f)} {fmt(v)}" for f, v in zip(above["factor"][:4], above["value"][:4]))
-    return (f"- **{output}** ({_output_words(output)}): " + (top if top else "nothing above the noise floor")
+    return (f"- **{output}** ({output_words(output)}): " + (top if top else "nothing above the noise floor")
             + (f"; {len(below)} input(s) at the noise floor" if len(below) else "") + ".")
 
 
@@ -312,7 +447,7 @@ def _policy_lines(analysis: Analysis, design: Design, policy) -> list[str]:
         lines += ["Policy: " + ", ".join(f"`{k} = {v}`" for k, v in policy.overrides.items()), ""]
     for j, output in enumerate(exp.spec.outputs):
         if _split(idx, policy.name, output, exp.spec.method.name)[1].empty:
-            lines += [f"- **{output}** ({_output_words(output)}): no indices (see notes).", ""]
+            lines += [f"- **{output}** ({output_words(output)}): no indices (see notes).", ""]
         elif j == 0:
             lines += _headline_lines(analysis, design, policy.name, output)
         else:

@@ -9,13 +9,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from coopsim.analysis.validation import (MECHANISMS, PatternRuns, case_active, hazard_since_election,
                                          mature_period, quiet_share, stage_counts, term_end_totals)
 from coopsim.model.partnerships import ACTIVE, EXPLORATION, LOI
+from coopsim.reporting.plotstyle import name_words, new_figure, save_figure, styled
 from coopsim.reporting.style import STAGE_COLOURS
 
-__all__ = ["figure", "format_table", "validation_markdown"]
+__all__ = ["figure", "validation_figure", "format_table", "validation_markdown"]
 
 # What runs on is drawn in the active stage's colour, what stalls in the stagnant one's.
 GOOD, BAD, NEUTRAL = STAGE_COLOURS["active"], STAGE_COLOURS["stagnant"], STAGE_COLOURS["ended"]
@@ -88,35 +91,39 @@ def _terms_panel(ax, runs: PatternRuns) -> None:
     ax.set(title="6. term ends: renewed or lapsed", ylabel=f"term ends ({len(runs.base)} runs)")
 
 
-def figure(runs: PatternRuns, path: Path) -> Path:
+@styled
+def validation_figure(runs: PatternRuns) -> Figure:
     """One panel per pattern: what the checks measure, over time, with bands over replications.
 
     Args:
         runs: the traced runs behind the checks.
-        path: PNG file to write.
+
+    Returns:
+        The matplotlib Figure.
+    """
+    fig, axes = new_figure(14, 8.5, 2, 3)
+    panels = (_quiet_panel, _funnel_panel, _cases_panel, _election_panel, _crisis_panel, _terms_panel)
+    for ax, panel in zip(axes.flat, panels):
+        panel(ax, runs)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=7)
+    for ax in axes.flat[:3].tolist() + [axes[1, 1]]:
+        ax.set_xlabel("year")
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    fig.suptitle(f"Validation patterns: {name_words(runs.scenario.name)} ({len(runs.base)} replications)")
+    return fig
+
+
+def figure(runs: PatternRuns, path: Path) -> Path:
+    """Write `validation_figure` as PNG (200 dpi) and PDF.
+
+    Args:
+        runs: the traced runs behind the checks.
+        path: the PNG file to write (the PDF takes its name).
 
     Returns:
         `path`.
     """
-    import matplotlib
-    import matplotlib.ticker
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(2, 3, figsize=(15, 8.5))
-    panels = (_quiet_panel, _funnel_panel, _cases_panel, _election_panel, _crisis_panel, _terms_panel)
-    for ax, panel in zip(axes.flat, panels):
-        panel(ax, runs)
-        ax.legend(fontsize=8)
-    for ax in axes.flat[:3].tolist() + [axes[1, 1]]:
-        ax.set_xlabel("year")
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    fig.suptitle(f"Validation patterns: {runs.scenario.name} ({len(runs.base)} replications)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(validation_figure(runs), path)
 
 
 def format_table(table: pd.DataFrame) -> str:

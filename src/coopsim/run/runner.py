@@ -3,7 +3,8 @@
 `evaluate(scenario, seed, reps)` is the pure function every analysis calls (sensitivity,
 comparison, calibration, discovery): same scenario and seed, same numbers, in any process.
 Replication i uses `replication_seed(seed, i)` in every scenario, so comparisons are
-paired (common random numbers).
+paired (common random numbers). `evaluate(..., per_replication=True)` gives every replication
+with its seed instead of the means.
 """
 
 from __future__ import annotations
@@ -35,20 +36,31 @@ def simulate(scenario: Scenario, seed: int, agents: bool = False) -> CoopModel:
     return CoopModel(scenario, seed=seed, agents=agents).run()
 
 
-def evaluate(scenario: Scenario, seed: int, reps: int = 1, overrides: dict | None = None) -> dict[str, float]:
+def evaluate(scenario: Scenario, seed: int, reps: int = 1, overrides: dict | None = None, *,
+             per_replication: bool = False) -> dict[str, float] | pd.DataFrame:
     """Mean of each outcome over `reps` replications: the pure function every analysis calls.
 
     Args:
         scenario: the scenario; `overrides` ({"regions.hr_capacity": 0.6, ...}) are applied first.
         seed: master seed; replication i runs with `replication_seed(seed, i)`.
         reps: replications.
+        per_replication: return every replication instead of the means (one row each, with its
+            seed); `coopsim.analysis.replications.summarize_replications` turns that frame into
+            means with 95% bootstrap intervals.
 
     Returns:
-        {outcome: mean} for every key of `coopsim.config.vocabulary.MODEL_OUTPUTS` (NaN-aware mean).
+        {outcome: mean} for every key of `coopsim.config.vocabulary.MODEL_OUTPUTS` (NaN-aware mean);
+        with `per_replication`, a DataFrame: columns "replication", "seed", then every outcome.
     """
     if overrides:
         scenario = scenario.override(overrides)
-    runs = [summarize(simulate(scenario, replication_seed(seed, i))) for i in range(reps)]
+    seeds = [replication_seed(seed, i) for i in range(reps)]
+    runs = [summarize(simulate(scenario, s)) for s in seeds]
+    if per_replication:
+        frame = pd.DataFrame(runs, columns=list(OUTPUTS))
+        frame.insert(0, "seed", seeds)
+        frame.insert(0, "replication", range(reps))
+        return frame
     with warnings.catch_warnings():   # an outcome no replication could measure is NaN, not a warning
         warnings.filterwarnings("ignore", message="Mean of empty slice", category=RuntimeWarning)
         return {k: float(np.nanmean([r[k] for r in runs])) if reps > 1 else runs[0][k] for k in OUTPUTS}

@@ -21,7 +21,6 @@ Python API: `plan = plan_comparison(files, reps=30)`, then `result = run_compari
 from __future__ import annotations
 
 import shlex
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,20 +31,26 @@ from coopsim.analysis.comparison import (compared_outcomes, effects_table, end_h
                                          ranking_table, stage_frame, survival_frame)
 from coopsim.analysis.stats import BOOTSTRAP
 from coopsim.config.errors import UserError
+from coopsim.config.toml import excerpt
 from coopsim.config.scenario import Scenario, load_scenario
 from coopsim.config.vocabulary import Outcome
 from coopsim.model.model import CoopModel
 from coopsim.model.population import find_region
 from coopsim.reporting.comparison import introduction, make_figures, region_note, summary_text
-from coopsim.reporting.folders import prepare_output
+from coopsim.reporting.folders import check_output, folder_name, staged_output
 from coopsim.reporting.html import write_report
 from coopsim.reporting.manifest import write_manifest
+from coopsim.run.executor import check_budget
+from coopsim.run.runner import simulate
 from coopsim.run.seeds import replication_seed
 from coopsim.run.tracking import run_replications
 
-__all__ = ["ComparisonPlan", "ComparisonResult", "plan_comparison", "run_comparison", "resolve_region"]
+__all__ = ["ComparisonPlan", "ComparisonResult", "plan_comparison", "run_comparison", "resolve_region", "MAX_RUNS"]
 
 RUNS = "runs"   # the executor's chunk files, inside the results folder
+#: Most runs (scenarios x replications) without --no-limits: every run's outcomes, stage counts
+#: and life table (~650 numbers) are read back into memory together.
+MAX_RUNS = 50_000
 
 
 @dataclass
@@ -61,7 +66,8 @@ class ComparisonPlan:
         reps, seed: replications per scenario and master seed.
         regions: per scenario, the focus region's index in its population (None: all).
         region, region_query: the focus region's full name and the name it was asked by.
-        out: the results folder; head: the summary's opening lines.
+        out: the results folder (checked, written by `run_comparison`); force: replace what
+            it holds; head: the summary's opening lines.
     """
     files: list[str]
     scenarios: list[Scenario]
@@ -76,6 +82,7 @@ class ComparisonPlan:
     region_query: str | None
     out: Path
     head: list[str] = field(default_factory=list)
+    force: bool = False
 
     @property
     def focus(self) -> str:
@@ -179,19 +186,26 @@ def resolve_region(scenarios: list[Scenario], files: list[str], query: str, seed
 
 
 def _default_folder(labels: list[str], region: str | None) -> Path:
-    """results/compare_<base>_vs_<levers>[_<region>]."""
+    """results/compare_<base>_vs_<levers>[_<region>] (a safe name of bounded length)."""
     def clean(text: str) -> str:
         return "".join(ch if ch.isalnum() or ch in "_-" else "-" for ch in text.lower()).strip("-")
 
     slug = "_".join(clean(x) for x in labels[1:]) if len(labels) <= 4 else f"{len(labels) - 1}_scenarios"
     if region:
         slug += "_" + clean(region)
-    return Path("results") / f"compare_{clean(labels[0])}_vs_{slug}"
+    return Path("results") / folder_name(f"compare_{clean(labels[0])}_vs_{slug}")
+
+
+def _check_size(scenarios: list[Scenario], reps: int, seed: int, workers: int) -> None:
+    """Refuse a comparison beyond `MAX_RUNS` runs or the time limit (one base run timed here)."""
+    check_budget(len(scenarios) * reps, what=f"--reps {reps:,} for {len(scenarios)} scenarios",
+                 fewer="Use fewer --reps (30 to 100 is usual)", workers=workers, max_runs=MAX_RUNS,
+                 time_one=lambda: simulate(scenarios[0], replication_seed(seed, 0)))
 
 
 def plan_comparison(files: list[str], *, reps: int = 30, seed: int = 1, region: str | None = None,
                     rank_by: str | None = None, out: str | Path | None = None,
-                    force: bool = False) -> ComparisonPlan:
+                    force: bool = False, workers: int = 1, limits: bool = True) -> ComparisonPlan:
     """Load and check the scenarios, choose the outcomes, find the region, prepare the folder.
 
     Args:
@@ -200,15 +214,19 @@ def plan_comparison(files: list[str], *, reps: int = 30, seed: int = 1, region: 
         seed: master seed.
         region: focus on this regional government's own partnerships (name or ISO code).
         rank_by: outcome that orders the ranking (default active_10y, else active_end).
-        out: results folder (default results/compare_<names>).
+        out: results folder (default results/compare_<names>); checked here, written by
+            `run_comparison`.
         force: write into a non-empty folder.
+        workers: worker processes (for the time estimate); limits: refuse a comparison beyond
+            `MAX_RUNS` runs or estimated to take longer than the executor's limit.
 
     Returns:
         The plan, with the summary's opening lines.
 
     Raises:
         UserError: on anything the user can fix (too few files or replications, horizons that
-            differ, an unknown outcome or region, a non-empty folder).
+            differ, an unknown outcome or region, a folder that cannot be written or is not
+            empty, a comparison too large).
     """
     _check_files(files, reps)
     scenarios = [load_scenario(f) for f in files]
@@ -219,13 +237,15 @@ def plan_comparison(files: list[str], *, reps: int = 30, seed: int = 1, region: 
     keys = [o.key for o in table]
     chosen = rank_by or ("active_10y" if "active_10y" in keys else "active_end")
     if chosen not in keys:
-        raise UserError(f"--rank-by {chosen}: unknown outcome. Choose one of: {', '.join(keys)}.")
+        raise UserError(f"--rank-by {excerpt(chosen)}: unknown outcome. Choose one of: {', '.join(keys)}.")
     regions, name = resolve_region(scenarios, files, region, seed) if region else ([None] * len(scenarios), None)
-    folder = prepare_output(out or _default_folder(labels, name), force=force)
+    folder = check_output(out or _default_folder(labels, name), force=force)[0]
+    if limits:
+        _check_size(scenarios, reps, seed, workers)
     head = introduction(labels, files, [_differs(scenarios[0], s) for s in scenarios[1:]], reps, seed,
                         sim.years, sim.start_year, name, region)
     return ComparisonPlan(list(files), scenarios, labels, table, chosen, rank_by, reps, seed, regions, name,
-                          region, folder, head)
+                          region, folder, head, force)
 
 
 def _repeat(plan: ComparisonPlan) -> str:
@@ -239,8 +259,7 @@ def _repeat(plan: ComparisonPlan) -> str:
     return " ".join(shlex.quote(a) for a in repeat)
 
 
-def _write_manifest(plan: ComparisonPlan, workers: int, seconds: float, report: bool) -> None:
-    out = plan.out
+def _write_manifest(plan: ComparisonPlan, out: Path, workers: int, seconds: float, report: bool) -> None:
     write_manifest(out, "compare", base=plan.labels[0], scenarios=dict(zip(plan.labels, plan.files)),
                    scenario_parameters={label: s.model_dump() for label, s in zip(plan.labels, plan.scenarios)},
                    seed=plan.seed, reps=plan.reps, region=plan.region, region_query=plan.region_query,
@@ -258,7 +277,8 @@ def run_comparison(plan: ComparisonPlan, workers: int = 1, progress: bool = Fals
 
     Writes outcomes.csv, effects.csv, ranking.csv, stages.parquet, survival.parquet,
     summary.md, the figures, manifest.json and (with `report`) report.html; the runs' chunk
-    files stay in runs/.
+    files stay in runs/. The folder is written whole or not at all (`staged_output`): a
+    failed run, Ctrl+C or a full disk leaves nothing new in it.
 
     Args:
         plan: from `plan_comparison`.
@@ -269,27 +289,29 @@ def run_comparison(plan: ComparisonPlan, workers: int = 1, progress: bool = Fals
     Returns:
         The tables, the region note and where the figures and report went.
     """
-    out, labels, sim = plan.out, plan.labels, plan.scenarios[0].simulation
-    shutil.rmtree(out / RUNS, ignore_errors=True)   # the folder is the user's to overwrite (--force)
-    t0 = time.perf_counter()
-    runs = run_replications(plan.scenarios, plan.regions, plan.seed, plan.reps, out / RUNS, workers=workers,
-                            progress=progress)
-    seconds = time.perf_counter() - t0
-    outcomes = outcome_frame(runs, labels, [replication_seed(plan.seed, i) for i in range(plan.reps)])
-    stages = stage_frame(runs, labels, sim.start_year, sim.steps_per_year)
-    km = survival_frame(runs, labels, sim.steps_per_year)
-    note = region_note(plan.region, end_holdings(stages), labels) if plan.region else ""
-    effects = effects_table(outcomes, labels, plan.table, plan.seed)
-    ranking = ranking_table(outcomes, labels, plan.rank_by, plan.seed)
-    outcomes.to_csv(out / "outcomes.csv", index=False)
-    effects.to_csv(out / "effects.csv", index=False)
-    ranking.to_csv(out / "ranking.csv", index=False)
-    stages.to_parquet(out / "stages.parquet", index=False)
-    km.to_parquet(out / "survival.parquet", index=False)
-    head = plan.head + ([note] if note else [])
-    (out / "summary.md").write_text(summary_text(effects, ranking, plan.table, labels, head, plan.rank_by,
-                                                 markdown=True, full=True))
-    figures = make_figures(effects, stages, km, labels, plan.table, plan.focus, out, plan.seed)
-    _write_manifest(plan, workers, seconds, report)
-    return ComparisonResult(effects, ranking, outcomes, note, figures, write_report(out) if report else None,
+    labels, sim = plan.labels, plan.scenarios[0].simulation
+    with staged_output(plan.out, force=plan.force) as staged:
+        out = staged.stage
+        t0 = time.perf_counter()
+        runs = run_replications(plan.scenarios, plan.regions, plan.seed, plan.reps, out / RUNS, workers=workers,
+                                progress=progress)
+        seconds = time.perf_counter() - t0
+        outcomes = outcome_frame(runs, labels, [replication_seed(plan.seed, i) for i in range(plan.reps)])
+        stages = stage_frame(runs, labels, sim.start_year, sim.steps_per_year)
+        km = survival_frame(runs, labels, sim.steps_per_year)
+        note = region_note(plan.region, end_holdings(stages), labels) if plan.region else ""
+        effects = effects_table(outcomes, labels, plan.table, plan.seed)
+        ranking = ranking_table(outcomes, labels, plan.rank_by, plan.seed)
+        outcomes.to_csv(out / "outcomes.csv", index=False)
+        effects.to_csv(out / "effects.csv", index=False)
+        ranking.to_csv(out / "ranking.csv", index=False)
+        stages.to_parquet(out / "stages.parquet", index=False)
+        km.to_parquet(out / "survival.parquet", index=False)
+        head = plan.head + ([note] if note else [])
+        (out / "summary.md").write_text(summary_text(effects, ranking, plan.table, labels, head, plan.rank_by,
+                                                     markdown=True, full=True))
+        figures = make_figures(effects, stages, km, labels, plan.table, plan.focus, out, plan.seed)
+        _write_manifest(plan, out, workers, seconds, report)
+    figures = [staged.final_path(p) for p in figures]
+    return ComparisonResult(effects, ranking, outcomes, note, figures, write_report(plan.out) if report else None,
                             len(labels) * plan.reps, seconds)

@@ -35,10 +35,10 @@ from coopsim.analysis.discovery import (CASE, CartResult, ChosenBox, DiscoveryDe
 from coopsim.config.vocabulary import short_number
 from coopsim.config.discovery import DiscoverySettings, load_discovery
 from coopsim.config.errors import UserError
-from coopsim.reporting.discovery import discovery_figures, summary_text
-from coopsim.reporting.folders import prepare_sweep_folder, write_samples
+from coopsim.reporting.discovery import discovery_figures, plot_discovery, summary_text
+from coopsim.reporting.folders import atomic_path, prepare_sweep_folder, retract_manifest, write_samples, write_text
 from coopsim.reporting.manifest import write_manifest
-from coopsim.run.executor import SweepReport, read_results, run_sweep
+from coopsim.run.executor import MAX_POINTS, SweepReport, check_budget, read_results, run_sweep
 from coopsim.run.targets import IshigamiTarget, ScenarioTarget
 
 __all__ = ["Discovery", "run_discovery", "make_target", "OWNED"]
@@ -102,9 +102,18 @@ class Discovery:
         """One row per restriction of each chosen PRIM box (prim_boxes.csv)."""
         return boxes_table(self.prim_boxes)
 
+    def plot(self, kind: str = "tradeoff"):
+        """A figure of the discovery for a notebook: "tradeoff" (PRIM's coverage against density),
+        "limits" (the chosen boxes' restrictions) or "scores" (feature scores); a matplotlib Figure."""
+        if self.scores is None:
+            raise UserError("Discovery: nothing to plot yet; call run() first.")
+        spec = self.settings.spec
+        return plot_discovery(self.prim_boxes, self.scores, kind, min_density=spec.prim.min_density,
+                              case_words=self.settings.case_words, labels=self.settings.experiment.labels)
+
     def run(self, out: str | Path, *, workers: int = 1, backend: str | None = None, scheduler: str | None = None,
             resume: bool = False, force: bool = False, progress: bool = False, chunk_size: int | None = None,
-            target=None, command: str | None = None) -> "Discovery":
+            target=None, command: str | None = None, limits: bool = True) -> "Discovery":
         """Run the points, analyse them and write the results folder.
 
         Args:
@@ -115,13 +124,14 @@ class Discovery:
             This discovery, its results filled in.
         """
         run_discovery(self, Path(out), workers=workers, backend=backend, scheduler=scheduler, resume=resume,
-                      force=force, progress=progress, chunk_size=chunk_size, target=target, command=command)
+                      force=force, progress=progress, chunk_size=chunk_size, target=target, command=command,
+                      limits=limits)
         return self
 
 
 # == steps ====================================================================================
 def _run_points(d: Discovery, out: Path, target, *, backend: str, workers: int, scheduler: str | None,
-                chunk_size: int | None, resume: bool, progress: bool) -> pd.DataFrame:
+                chunk_size: int | None, resume: bool, progress: bool, limits: bool) -> pd.DataFrame:
     """Write the design (samples.parquet), run every point not yet on disk, read the runs back."""
     settings = d.settings
     exp = settings.experiment
@@ -130,19 +140,21 @@ def _run_points(d: Discovery, out: Path, target, *, backend: str, workers: int, 
     d.report = run_sweep(target or make_target(settings), d.design.points, d.design.seeds, out / "runs",
                          backend=backend, workers=workers, scheduler=scheduler,
                          chunk_size=chunk_size or exp.spec.execution.chunk_size, resume=resume,
-                         key=design_key(settings), progress=progress, desc=f"discover {exp.spec.name}")
+                         key=design_key(settings), progress=progress, desc=f"discover {exp.spec.name}",
+                         limits=limits)
     results = read_results(out / "runs")
     if len(results) != len(d.design.points):
         raise UserError(f"{out}: only {len(results)} of {len(d.design.points)} runs are on disk; rerun with --resume.")
     return results
 
 
-def _outputs(results: pd.DataFrame, output: str, out: Path) -> pd.DataFrame:
-    """The runs' outputs (the executor's `out:` columns, renamed), one row per run."""
+def _outputs(results: pd.DataFrame, output: str) -> pd.DataFrame:
+    """The runs' outputs (the executor's `out:` columns, renamed), one row per run; the case's
+    output is NaN throughout when no run produced it (every run failed)."""
     out_cols = [c for c in results.columns if c.startswith("out:")]
     outputs = results[out_cols].rename(columns=lambda c: c.removeprefix("out:")).reset_index(drop=True)
     if output not in outputs:
-        raise UserError(f"{out}: no run produced '{output}' (every run failed?); see failures.csv.")
+        outputs[output] = np.nan
     return outputs
 
 
@@ -156,7 +168,8 @@ def _mark_cases(d: Discovery, results: pd.DataFrame, outputs: pd.DataFrame, out:
     d.case = d.settings.is_case(np.where(np.isfinite(y), y, np.nan)) & d.valid
     d.notes = []
     if len(d.report.failures):
-        d.report.failures.to_csv(out / "failures.csv", index=False)
+        with atomic_path(out / "failures.csv") as tmp:
+            d.report.failures.to_csv(tmp, index=False)
         d.notes.append(f"{d.report.n_failed} run(s) failed; they are listed with their inputs in failures.csv and "
                        f"left out of the analysis.")
     n_nan = int((~np.isfinite(y) & (errors == "")).sum())
@@ -170,7 +183,8 @@ def _write_outputs(d: Discovery, results: pd.DataFrame, outputs: pd.DataFrame, o
     table = pd.concat([results[["index", "seed", "error"]].reset_index(drop=True),
                        d.design.points.reset_index(drop=True), outputs], axis=1)
     table[CASE] = d.case.astype(np.int64)
-    table.to_parquet(out / "outputs.parquet", index=False)
+    with atomic_path(out / "outputs.parquet") as tmp:
+        table.to_parquet(tmp, index=False)
     d.results = table
 
 
@@ -208,19 +222,36 @@ def _analyse(d: Discovery, outputs: pd.DataFrame) -> None:
 def _write_results(d: Discovery, out: Path) -> list[str]:
     """The tables, the tree, the figures and summary.md; returns the figures made."""
     trajectory = trajectory_table(d.prim_boxes)
-    if trajectory is not None:
-        trajectory.to_csv(out / "prim_trajectory.csv", **_CSV)
-    d.boxes.to_csv(out / "prim_boxes.csv", **_CSV)
-    d.cart.boxes.to_csv(out / "cart_boxes.csv", **_CSV)
-    (out / "cart_tree.txt").write_text(d.cart.text, encoding="utf-8")
-    d.scores.to_csv(out / "feature_scores.csv", float_format="%.6g")
+    tables = {"prim_trajectory.csv": (trajectory, _CSV), "prim_boxes.csv": (d.boxes, _CSV),
+              "cart_boxes.csv": (d.cart.boxes, _CSV), "feature_scores.csv": (d.scores, {"float_format": "%.6g"})}
+    for name, (frame, options) in tables.items():
+        if frame is not None:
+            with atomic_path(out / name) as tmp:
+                frame.to_csv(tmp, **options)
+    write_text(out / "cart_tree.txt", d.cart.text)
     spec = d.settings.spec
     figures = discovery_figures(d.prim_boxes, d.scores, min_density=spec.prim.min_density,
-                                case_words=d.settings.case_words, folder=out / "figures")
+                                case_words=d.settings.case_words, folder=out / "figures",
+                                labels=d.settings.experiment.labels)
     d.summary = summary_text(d.settings, valid=d.valid, case=d.case, boxes=d.prim_boxes, cart=d.cart,
                              scores=d.scores, report=d.report, notes=d.notes)
-    (out / "summary.md").write_text(d.summary, encoding="utf-8")
+    write_text(out / "summary.md", d.summary)
     return figures
+
+
+def _write_without_valid_runs(d: Discovery, out: Path) -> list[str]:
+    """summary.md when no run gave a value to analyse (every run failed, or none measured the
+    output): what happened and what to do; no boxes, tree or scores."""
+    settings = d.settings
+    d.summary = "\n".join([
+        f"# Scenario discovery: {settings.experiment.spec.name}", "",
+        (f"**No valid run to analyse**: none of the {len(d.valid):,} runs gave a value of "
+         f"{settings.spec.output}. There are no PRIM boxes, CART tree or feature scores."), "",
+        *[f"- {note}" for note in d.notes], "",
+        ("failures.csv lists each failed run with its inputs and error. Fix the cause (the experiment's "
+         "ranges or policy, the base scenario) and run again with --force: --resume would reuse these runs."), ""])
+    write_text(out / "summary.md", d.summary)
+    return []
 
 
 def _provenance(d: Discovery, out: Path, command: str | None) -> dict:
@@ -264,7 +295,8 @@ def _results_digest(d: Discovery) -> dict:
 # == the whole discovery ======================================================================
 def run_discovery(d: Discovery, out: Path, *, workers: int = 1, backend: str | None = None,
                   scheduler: str | None = None, resume: bool = False, force: bool = False, progress: bool = True,
-                  chunk_size: int | None = None, target=None, command: str | None = None) -> Discovery:
+                  chunk_size: int | None = None, target=None, command: str | None = None,
+                  limits: bool = True) -> Discovery:
     """Run a discovery and write its results folder.
 
     Args:
@@ -273,25 +305,34 @@ def run_discovery(d: Discovery, out: Path, *, workers: int = 1, backend: str | N
         workers, backend, scheduler, chunk_size, progress: how the points run (`coopsim.run.executor`).
         target: what each point runs (default `make_target(d.settings)`; tests plant a rule).
         command: the command line to repeat it (written to the manifest).
+        limits: refuse a design beyond the executor's limits (points, estimated time).
 
     Returns:
-        `d`, its results filled in.
+        `d`, its results filled in. When no run is valid (every run failed), the folder is
+        still complete: failures.csv, outputs.parquet, a summary.md that says so, the manifest.
 
     Raises:
         UserError: contradicting options, runs missing, or no / every run a case of interest.
     """
+    if limits and d.design is None:   # before any work: a huge Latin hypercube would not fit in memory
+        check_budget(d.settings.spec.points, what=f"{d.settings.path}: {d.settings.spec.points:,} points",
+                     fewer="Use fewer points (discovery.points or --points)", max_runs=MAX_POINTS)
     backend = prepare_sweep_folder(out, OWNED, what="discovery run", workers=workers, backend=backend,
                                    scheduler=scheduler, resume=resume, force=force, resume_hint=_RESUME_HINT)
     t0 = time.perf_counter()
     results = _run_points(d, out, target, backend=backend, workers=workers, scheduler=scheduler,
-                          chunk_size=chunk_size, resume=resume, progress=progress)
+                          chunk_size=chunk_size, resume=resume, progress=progress, limits=limits)
     t_runs = time.perf_counter() - t0
-    outputs = _outputs(results, d.settings.spec.output, out)
+    retract_manifest(out)   # the folder's files are rewritten from here: no manifest until all are
+    outputs = _outputs(results, d.settings.spec.output)
     y = _mark_cases(d, results, outputs, out)
     _write_outputs(d, results, outputs, out)
-    _check_cases(d, y, out)
-    _analyse(d, outputs)
-    figures = _write_results(d, out)
+    if d.valid.any():
+        _check_cases(d, y, out)
+        _analyse(d, outputs)
+        figures = _write_results(d, out)
+    else:
+        figures = _write_without_valid_runs(d, out)
     write_manifest(out, "discover", **_provenance(d, out, command),
                    execution=_execution(d.report, backend=backend, workers=workers, scheduler=scheduler,
                                         t0=t0, t_runs=t_runs),

@@ -1,23 +1,54 @@
 """The local process backend: persistent worker processes forked from a warm forkserver; each
-worker writes its own chunk files, the parent only hands out work and counts."""
+worker writes its own chunk files, the parent only hands out work and counts.
+
+Workers die with the process that started them, even when it is killed with SIGKILL: each
+watches its parent's sentinel (`multiprocessing.parent_process()`) and exits when it closes.
+The forkserver and multiprocessing's resource tracker then end by themselves, since they run
+only while some process still holds their pipes.
+"""
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
+import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from multiprocessing.connection import wait as wait_ready
 from pathlib import Path
 from typing import Sequence
 
 from coopsim.run.chunks import Target, run_and_write_chunk
 
-__all__ = ["worker_context", "warm_up", "run_process"]
+__all__ = ["worker_context", "warm_up", "run_process", "exit_with_parent"]
+
+_ORPHAN_EXIT_CODE = 70  # EX_SOFTWARE: how a worker whose parent died ends
 
 _WORKER_TARGET: Target | None = None
+
+
+def exit_with_parent() -> None:
+    """In a worker process: end it as soon as the process that started it is gone (killed, even
+    with SIGKILL, or crashed), instead of running its queued chunks and then waiting forever.
+
+    A daemon thread waits on the parent's sentinel (ready once the parent has exited) and ends
+    the process at once; a chunk being written is left unfinished, as a kill would leave it.
+    Does nothing in the main process.
+    """
+    parent = mp.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait_ready([parent.sentinel])
+        os._exit(_ORPHAN_EXIT_CODE)
+
+    threading.Thread(target=watch, name="coopsim-exit-with-parent", daemon=True).start()
 
 
 def _pool_init(target: Target) -> None:
     global _WORKER_TARGET
     _WORKER_TARGET = target
+    exit_with_parent()
 
 
 def _pool_run(out_dir: Path, k: int, start: int, params: list[dict], seeds: list[int]) -> tuple[int, list[dict]]:

@@ -30,3 +30,12 @@ def ishigami_experiment(*, name: str = "t", seed: int = 7, method: str = "sobol"
     for x in ("x1", "x2", "x3"):
         lines += ["[[inputs]]", f'path = "{x}"', f"bounds = [{bounds[0]!r}, {bounds[1]!r}]"]
     return "\n".join(line for line in lines if line) + "\n"
+
+
+def small_scenario(folder: Path) -> Path:
+    """A small scenario file in `folder` (the 38 provinces, 6 years, frequent explorations) for
+    sweeps on the real model at test size."""
+    path = folder / "small.toml"
+    path.write_text(f'extends = "{(SCENARIOS / "baseline.toml").as_posix()}"\nname = "small"\n'
+                    '[simulation]\nyears = 6\nlevels = ["province"]\n[behaviour]\nexploration_rate = 0.3\n')
+    return path

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ishigami_experiment
+from conftest import small_scenario, ishigami_experiment
 from coopsim import cli
 from coopsim.config.errors import UserError
 from coopsim.config.experiment import load_experiment
@@ -151,15 +151,7 @@ def test_shipped_experiment_files_load():
 def test_end_to_end_on_the_model_with_policies_and_morris(tmp_path):
     """A small scenario (synthetic regions, short horizon) through Sobol with two policies and
     through Morris; checks the outputs a researcher reads."""
-    small = _write(tmp_path, "small.toml", f"""
-        extends = "{BASELINE.as_posix()}"
-        name = "small"
-        [simulation]
-        years = 6
-        levels = ["province"]
-        [behaviour]
-        exploration_rate = 0.3
-        """)
+    small_scenario(tmp_path)   # the experiment below names small.toml
     exp = _write(tmp_path, "e.toml", """
         name = "tiny"
         scenario = "small.toml"

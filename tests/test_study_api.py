@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import textwrap
 import warnings
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ishigami_experiment
+from conftest import small_scenario, ishigami_experiment
 from targets import FailingIshigami
 from coopsim import cli
 from coopsim.analysis.replications import summarize_replications
@@ -49,17 +48,7 @@ def _ishigami(X: pd.DataFrame, a: float = 7.0, b: float = 0.1) -> np.ndarray:
 
 
 def _small_scenario(folder: Path) -> Path:
-    path = folder / "small.toml"
-    path.write_text(textwrap.dedent(f"""
-        extends = "{BASELINE.as_posix()}"
-        name = "small"
-        [simulation]
-        years = 6
-        levels = ["province"]
-        [behaviour]
-        exploration_rate = 0.3
-        """))
-    return path
+    return small_scenario(folder)
 
 
 def _model_dict(scenario) -> dict:

@@ -37,7 +37,8 @@ __all__ = [
     "DISTRIBUTIONS", "DUMMY", "EXPERIMENT_DIR", "ISHIGAMI_OUTPUTS", "METHODS", "MODEL_OUTPUTS",
     "POLICY_COLUMN", "SEED_INPUT", "Execution", "Experiment", "ExperimentFile", "InputSpec",
     "MAX_SAMPLE", "MethodSpec", "Policy", "Stochasticity", "TargetSpec", "coerce_sampled", "dotted_value",
-    "coerce_sampled_column", "kind_of", "load_experiment", "parse_experiment", "shipped_scenarios", "slug",
+    "coerce_sampled_column", "experiment_from_data", "kind_of", "load_experiment", "parse_experiment",
+    "shipped_scenarios", "slug",
 ]
 
 EXPERIMENT_DIR = Path("experiments")
@@ -558,13 +559,36 @@ def load_experiment(path: str | Path) -> Experiment:
     path = Path(path)
     hint = "" if exists(path) else _shipped_experiments()
     text, data = read_toml(path, "experiment", hint)
+    return experiment_from_data(data, path, text)
+
+
+def experiment_from_data(data: dict, path: Path, text: str = "", scenario: Scenario | None = None) -> Experiment:
+    """An experiment from the tables of an experiment file (read or built in Python), checked
+    as a file is.
+
+    Args:
+        data: the file's tables ("scenario" a path relative to `path`'s folder, unless `scenario`).
+        path: the file, or where it would be: messages name it, relative paths start there.
+        text: the file's text (kept for the manifest).
+        scenario: a base scenario to use as it is, instead of loading data["scenario"].
+
+    Returns:
+        The experiment, with its base scenario for the model target.
+
+    Raises:
+        UserError: naming the file, the key and what is allowed.
+    """
     spec = parse_experiment(data, str(path))
     exp = Experiment(spec=spec, path=path, text=text)
     if spec.target.kind == "ishigami":
         _check_ishigami(spec, path)
         return exp
-    exp.scenario_path = _base_scenario_path(spec, path)
-    exp.scenario = load_scenario(exp.scenario_path)
+    if scenario is not None:
+        exp.scenario = scenario
+        exp.scenario_path = Path(scenario.source_file) if scenario.source_file else None
+    else:
+        exp.scenario_path = _base_scenario_path(spec, path)
+        exp.scenario = load_scenario(exp.scenario_path)
     _check_against_scenario(exp)
     return exp
 

@@ -35,8 +35,8 @@ import pandas as pd
 from coopsim.analysis.sensitivity import (MAIN_INDEX, Analysis, Design, analyse, build_design, design_from_samples,
                                           design_size)
 from coopsim.config.errors import UserError
-from coopsim.config.experiment import DUMMY, Experiment, load_experiment, parse_experiment
-from coopsim.config.scenario import Scenario, load_scenario
+from coopsim.config.experiment import DUMMY, Experiment, experiment_from_data, load_experiment, parse_experiment
+from coopsim.config.scenario import Scenario
 from coopsim.reporting.comparison import render_table
 from coopsim.reporting.folders import atomic_path, prepare_sweep_folder, retract_manifest, write_samples, write_text
 from coopsim.reporting.manifest import write_manifest
@@ -341,8 +341,6 @@ def experiment_from_dict(data: dict, folder: str | Path | None = None) -> Experi
     Raises:
         UserError: naming the key and what is allowed.
     """
-    from coopsim.config.experiment import _base_scenario_path, _check_against_scenario, _check_ishigami
-
     if not isinstance(data, dict):
         raise UserError(f"Study.from_dict needs a dict with the keys of an experiment file, got "
                         f"{type(data).__name__}.")
@@ -350,18 +348,9 @@ def experiment_from_dict(data: dict, folder: str | Path | None = None) -> Experi
     given = data.get("scenario")
     tables = {k: (str(v) if k == "scenario" and isinstance(v, Path) else v) for k, v in data.items()
               if not (k == "scenario" and isinstance(v, Scenario))}
-    exp = Experiment(spec=parse_experiment(tables, str(origin)), path=origin)
-    if exp.spec.target.kind == "ishigami":
-        _check_ishigami(exp.spec, origin)
-        return exp
-    if isinstance(given, Scenario):
-        exp.scenario = given
-        exp.scenario_path = Path(given.source_file) if given.source_file else None
-    else:
-        exp.scenario_path = _base_scenario_path(exp.spec, origin)
-        exp.scenario = load_scenario(exp.scenario_path)
-    _check_against_scenario(exp)
-    return exp
+    return experiment_from_data(tables, origin, scenario=given if isinstance(given, Scenario) else None)
+
+
 def make_target(exp: Experiment):
     """What each point runs: the Ishigami function, or the model under every policy.
 

@@ -140,6 +140,7 @@ class Levers(Section):
     legal_umbrella: Literal["none", "decree", "perda"] = _p("none", source="Recommendations: SK then Perda")
     community_program: bool = _p(False, source="Conditions: people-to-people", doc="community participation program")
     mid_term_plan: bool = _p(False, source="Conditions: RPJMD", doc="cooperation written into the mid-term plan")
+    scope: list[str] = _p([], doc="regions (names or ISO codes) the levers apply to; empty: every region")
 
 
 class Shock(Section):

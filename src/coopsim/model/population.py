@@ -26,7 +26,7 @@ __all__ = ["SECTORS", "ECONOMIC_SECTORS", "LEVELS", "REGION_COLUMNS", "COUNTRY_G
            "IMT_GT", "IMS_GT", "BIMP_EAGA", "RegionState", "PartnerState", "Geography", "geography",
            "indonesia_geography", "indonesia_regions", "known_partnerships", "read_regions_csv", "synthetic_regions",
            "unit", "beta_params", "build_regions", "build_partners", "complementarity", "find_region",
-           "institutionalisation"]
+           "institutionalisation", "lever_scope"]
 
 ECONOMIC_SECTORS = np.array([s in ECONOMIC_SECTOR_NAMES for s in SECTORS])
 LEVELS = ("province", "regency", "city")
@@ -154,6 +154,8 @@ class RegionState:
     next_election: np.ndarray            # step of the next election (huge if unelected)
     budget_base: np.ndarray = field(default=None)  # budget before shocks
     institutionalisation: np.ndarray = field(default=None)  # see `institutionalisation`
+    joint_committee: np.ndarray = field(default=None)   # bool: new partnerships get a joint committee (lever)
+    dedicated_budget: np.ndarray = field(default=None)  # funds earmarked per partnership, x need (lever)
 
     @property
     def n(self) -> int:
@@ -212,25 +214,26 @@ def build_regions(scenario: Scenario, rng: np.random.Generator) -> RegionState:
     def shifted(mean, shift):
         return unit(_beta(rng, mean, n) + shift)
 
-    hr = shifted(r.hr_capacity, 0.06 * hdi_z + 0.05 * urban - 0.05 * ~urban + lev.hr_training)
-    data = shifted(r.data_quality, 0.04 * hdi_z + 0.3 * lev.data_platform)
+    scoped = lever_scope(scenario, table)   # where the levers apply (every region by default)
+    hr = shifted(r.hr_capacity, 0.06 * hdi_z + 0.05 * urban - 0.05 * ~urban + lev.hr_training * scoped)
+    data = shifted(r.data_quality, 0.04 * hdi_z + 0.3 * (lev.data_platform & scoped))
     bureaucracy = shifted(r.bureaucracy_quality, 0.03 * hdi_z)
     alignment = _beta(rng, r.regulatory_alignment, n)
     infrastructure = shifted(r.infrastructure, island + 0.04 * (density - 2.5))
     dprd = _beta(rng, r.dprd_support, n)
-    community = shifted(r.community_participation, 0.3 * lev.community_program)
+    community = shifted(r.community_participation, 0.3 * (lev.community_program & scoped))
     potential = rng.beta(2.0, 2.0, (n, len(SECTORS)))
     has_line = rng.random(n) < r.budget_line_share
     f = scenario.funding
     programs = {"province": f.programs_province, "regency": f.programs_regency, "city": f.programs_city}
     budget_size = np.array([programs[x] for x in level])   # programs a line at level 1 pays for
     budget = has_line * r.budget_level * budget_size * rng.lognormal(0, f.budget_line_spread, n)
-    bureau = (rng.random(n) < r.bureau_share) | lev.cooperation_bureau
+    bureau = (rng.random(n) < r.bureau_share) | (lev.cooperation_bureau & scoped)
     legal = np.where(rng.random(n) < r.legal_umbrella_share, np.where(rng.random(n) < 0.3, 2, 1), 0)
-    legal = np.maximum(legal, {"none": 0, "decree": 1, "perda": 2}[lev.legal_umbrella])
-    mid_term_plan = (rng.random(n) < r.mid_term_plan_share) | lev.mid_term_plan
+    legal = np.maximum(legal, {"none": 0, "decree": 1, "perda": 2}[lev.legal_umbrella] * scoped)
+    mid_term_plan = (rng.random(n) < r.mid_term_plan_share) | (lev.mid_term_plan & scoped)
     province = geo.province
-    diplomat = np.isin(province, scenario.central.diplomat_regions) | lev.diplomat
+    diplomat = np.isin(province, scenario.central.diplomat_regions) | (lev.diplomat & scoped)
     unelected = np.isin(province, scenario.elections.unelected_heads) & (level == "province")
     growth_area = geo.growth_area.copy() if scenario.growth_areas.enabled else np.zeros(n, dtype=np.int64)
     commitment = _beta(rng, r.leader_commitment, n)
@@ -241,7 +244,30 @@ def build_regions(scenario: Scenario, rng: np.random.Generator) -> RegionState:
                    diplomat=diplomat, unelected=unelected, growth_area=growth_area,
                    leader_commitment=commitment, leader_terms=terms,
                    next_election=np.zeros(n, dtype=np.int64), budget_base=budget.copy(),
+                   joint_committee=lev.joint_committee & scoped, dedicated_budget=lev.dedicated_budget * scoped,
                    institutionalisation=institutionalisation(scenario, bureau, legal, mid_term_plan))
+
+
+def lever_scope(scenario: Scenario, table: pd.DataFrame) -> np.ndarray:
+    """Which regions the scenario's levers apply to: all, or those named in `levers.scope`.
+
+    Args:
+        scenario: the scenario (its `levers.scope`: names or ISO codes, see `find_region`).
+        table: the regions table of the run.
+
+    Returns:
+        A boolean mask over the table's rows.
+
+    Raises:
+        UserError: a name in the scope matches no region (with suggestions).
+    """
+    scope = scenario.levers.scope
+    if not scope:
+        return np.ones(len(table), dtype=bool)
+    mask = np.zeros(len(table), dtype=bool)
+    for name in scope:
+        mask[find_region(table, name)] = True
+    return mask
 
 
 def institutionalisation(scenario: Scenario, bureau: np.ndarray, legal: np.ndarray,

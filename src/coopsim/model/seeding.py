@@ -56,8 +56,8 @@ def add_signed(model, region, partner, stage, years, rng, known=False) -> np.nda
                      sponsor=model.regions.leader_commitment[region],
                      engagement=model.partners.interest[partner], n_programs=n_programs,
                      obligation=model.regions.legal[region] / 2, known=known,
-                     committee=model.params.levers.joint_committee,
-                     dedicated=model.params.levers.dedicated_budget)
+                     committee=model.regions.joint_committee[region],
+                     dedicated=model.regions.dedicated_budget[region])
     edges.programs[rows] = programs
     edges.economic_share[rows] = (programs & ECONOMIC_SECTORS).sum(axis=1) / n_programs
     return rows

@@ -98,8 +98,8 @@ def explore(model, rng: np.random.Generator) -> None:
                 comp=comp[keep], misjudged=misjudged[keep], foreign_initiative=initiative[keep],
                 sponsor=r.leader_commitment[explorers[keep]],
                 engagement=model.partners.interest[partner[keep]], n_programs=n_programs[keep],
-                committee=model.params.levers.joint_committee,
-                dedicated=model.params.levers.dedicated_budget)
+                committee=model.regions.joint_committee[explorers[keep]],
+                dedicated=model.regions.dedicated_budget[explorers[keep]])
     e.programs[new] = programs[keep]
     e.economic_share[new] = (programs[keep] & ECONOMIC_SECTORS).sum(axis=1) / n_programs[keep]
     model.tally.formed += len(new)

@@ -17,16 +17,16 @@ MECHANISMS = ROOT / "src" / "coopsim" / "model" / "mechanisms"
 # numerical guards. (file, value, a piece of the line, why)
 ALLOWED = [
     ("approval.py", 2, "r.legal[sr] / 2", "legal level 0/1/2 as an obligation in [0, 1]"),
-    ("approval.py", 2, "rng.random((2,", "two uniforms per partnership per step (fixed size)"),
-    ("evaluation.py", 2, "rng.random((2,", "two uniforms per partnership per step (fixed size)"),
-    ("stagnation.py", 2, "rng.random((2,", "two uniforms per partnership per step (fixed size)"),
-    ("matching.py", 2, "rng.random((2, r.n))", "two uniforms per region per step (fixed size)"),
-    ("matching.py", 3, "rng.random((3,) + shape)", "three uniforms per candidate"),
-    ("matching.py", 2, "u[2] <", "the third of those uniforms"),
+    ("approval.py", 2, "edge_uniforms(model, step_key(rng), 2)", "two keyed uniforms per partnership per step"),
+    ("approval.py", 1e-12, "1e-12)", "guard against dividing by zero"),
+    ("evaluation.py", 4, "edge_uniforms(model, key, 4)", "four keyed uniforms per partnership per step"),
+    ("evaluation.py", 2, "u[2], u[3]", "the third and fourth of those uniforms"),
+    ("evaluation.py", 3, "u[2], u[3]", "the third and fourth of those uniforms"),
+    ("stagnation.py", 2, "edge_uniforms(model, step_key(rng), 2)", "two keyed uniforms per partnership per step"),
     ("matching.py", 2, "axis=2", "the sector axis"),
     ("matching.py", 0.5, "median = 0.5 *", "the midpoint of the two middle values (a median)"),
     ("matching.py", 2, "median = 0.5 *", "integer halving to find the middle values"),
-    ("implementation.py", 1e-12, "np.maximum(region_need[reg], 1e-12)", "guard against dividing by zero"),
+    ("implementation.py", 1e-12, "1e-12)", "guard against dividing by zero"),
 ]
 
 
@@ -54,15 +54,17 @@ def test_every_parameter_has_a_unit_or_choices_and_a_source():
     rows = [r for r in parameter_table().splitlines() if r.startswith("| `") and "." in r.split("|")[1]]
     structural = [r for r in rows if r.split("|")[1].strip(" `").split(".")[0] in
                   ("funding", "implementation", "institutions", "matching", "follow_up", "approval",
-                   "renewal", "revival")]
+                   "renewal", "revival", "partner_side", "relations_effects", "turnover", "decline")]
     assert len(structural) >= 60
     for row in structural:
         cells = [c.strip() for c in row.split("|")]
         assert cells[3] and cells[5], f"parameter without a range or a source: {row}"
 
 
-@pytest.mark.parametrize("path, value", [("funding.adhoc_money_share", 0.0), ("implementation.legal_floor", 0.0),
-                                         ("institutions.sponsor_replacement", 0.2)])
+@pytest.mark.parametrize("path, value", [("funding.discretionary_programs", 0.0), ("implementation.legal_loss", 1.0),
+                                         ("institutions.sponsor_replacement", 0.2), ("partner_side.exit_engagement", 0.6),
+                                         ("decline.priority_shift", 0.5), ("turnover.weaken_share", 1.0),
+                                         ("implementation.transport_cost", 5.0), ("implementation.programme_failure", 1.0)])
 def test_structural_parameters_act(path, value):
     """Each parameter reaches its mechanism: moving it changes the run."""
     from coopsim.model.outcomes import summarize

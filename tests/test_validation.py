@@ -1,6 +1,7 @@
 """Pattern-oriented validation (issue 3, docs/TRACE.md): the six patterns at a CI size, the
-statistics behind them, negative controls showing the checks can fail, the CLI, and the
-calibration's pure computations."""
+statistics behind them, negative controls showing the checks can fail, the CLI with its two
+sections (calibration fit, held-out fit), and the calibration's sweep target. The held-out
+measures are tests/test_heldout.py, the split tests/test_evidence_split.py."""
 
 import argparse
 
@@ -39,8 +40,9 @@ def test_baseline_meets_pattern(checks, pattern):
 
 
 def test_every_pattern_names_its_mechanism(checks):
-    assert {c.pattern for c in checks} == set(V.MECHANISMS) == {1, 2, 3, 4, 5, 6}
+    assert {c.pattern for c in checks} == set(V.MECHANISMS) == set(V.MEASURES) == set(range(1, 9))
     assert all(c.mechanism == V.MECHANISMS[c.pattern] for c in checks)
+    assert {c.part for c in checks} == {"calibration", "held_out"} and all(c.key for c in checks)
 
 
 # --- the trace is the model's own state -----------------------------------------------------------
@@ -164,11 +166,14 @@ def test_cli_writes_table_and_manifest(tmp_path, capsys):
     status = cli.main(_args(scenario=str(small), reps=2, out=out))
     assert status in (0, 1)
     table = pd.read_csv(out / "validation.csv")
-    assert set(table["pattern"]) == {1, 2, 3, 4, 5, 6}
-    assert {"value", "low", "high", "passed", "mechanism"} <= set(table.columns)
-    assert (out / "validation.md").read_text().count("\n| ") == len(table) + 1
+    assert set(table["pattern"]) == set(range(1, 9))
+    assert {"value", "low", "high", "passed", "mechanism", "key", "part", "measurable"} <= set(table.columns)
+    page = (out / "validation.md").read_text()
+    assert page.count("\n| ") == len(table) + 2          # two tables, each with its header
+    assert page.index("## Calibration fit") < page.index("## Held-out fit")
     assert (out / "manifest.json").exists()
-    assert "patterns passed" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Calibration fit" in printed and "Held-out fit" in printed and "patterns passed" in printed
     with pytest.raises(UserError, match="not empty"):
         cli.main(_args(scenario=str(small), reps=2, out=out))
 
@@ -184,33 +189,7 @@ def test_cli_rejects_bad_input(tmp_path):
         cli.main(_args(scenario=str(tmp_path / "missing.toml"), reps=3, out=tmp_path / "b"))
 
 
-# --- calibration (docs/TRACE.md, section 7): the pure computations ------------------------------------
-def test_calibration_design_scores_and_choice():
-    from coopsim.analysis.calibration import PRIORS, accept, choose, latin_hypercube, point_score
-
-    design = latin_hypercube(8, PRIORS, seed=7)
-    for path, (lo, hi) in PRIORS.items():   # one point per stratum of every parameter
-        strata = np.floor((design[path] - lo) / (hi - lo) * 8).astype(int)
-        assert sorted(strata) == list(range(8))
-    assert design.equals(latin_hypercube(8, PRIORS, seed=7))
-    inside = V._check(1, "x", "", (0.7, 0.65, 0.75), (0.6, 0.8))
-    outside = V._check(2, "y", "", (0.9, 0.85, 0.95), (0.6, 0.8))
-    score = point_score([inside, outside])
-    assert score == {"distance": pytest.approx(0.5), "pattern_1_met": 1.0, "pattern_2_met": 0.0,
-                     "check_00": 0.7, "check_01": 0.9}
-    results = design.assign(index=range(8), error="", distance=[0, 0, 0.5, 1, 2, 0, 3, 4])
-    accepted, note = accept(results, min_accept=3)
-    assert accepted["index"].tolist() == [0, 1, 5] and note.startswith("3 of 8")
-    assert len(accept(results, min_accept=4)[0]) == 4
-    refined = accepted.assign(checks_passed=[15, 14, 15], checks=15)
-    centre = accepted[list(PRIORS)].median()
-    best = choose(refined, accepted)
-    assert best["index"] in (0, 5) and choose(refined.assign(checks_passed=0), accepted) is None
-    gaps = {i: ((refined.loc[refined["index"] == i, list(PRIORS)].iloc[0] - centre)
-                / pd.Series({k: hi - lo for k, (lo, hi) in PRIORS.items()})).pow(2).sum() for i in (0, 5)}
-    assert best["index"] == min(gaps, key=gaps.get)
-
-
+# --- calibration (docs/TRACE.md, section 7): the target; ABC-SMC is tests/test_calibration.py ------------
 def test_calibration_target_runs_the_point(baseline):
     import pickle
 

@@ -16,6 +16,18 @@ one scenario (the baseline by default), each over replications with a 95% interv
    (West Java - South Australia, 1998 - ~2015).
 6. Renewal terms: MoUs run three or five years; at term end they are renewed or lapse.
 
+Two more measures read evidence the calibration never sees (issue #13):
+
+7. The documented status (active or dormant, dated) of individual known partnerships
+   (`partnerships.csv`), scored against a null model that keeps every partnership's start state.
+8. How many partnerships each province's governments form (against the documented numbers per
+   province) and dated counts of named governments' partners (Jakarta 2019, ...).
+
+Which checks calibration may use and which are held out is declared in
+`src/coopsim/data/evidence_split.toml` (`coopsim.config.evidence`): every check has a `key`, and
+`check_patterns(runs, keys)` computes only the measures that produce the keys asked for, so the
+calibration (which asks for the calibration keys) never computes a held-out one.
+
 Nothing here feeds back into the model: every check reads the state the general mechanisms
 produce (a `coopsim.run.tracing.Trace` of each run: the stage of every partnership after every
 step). The scenarios patterns 3 and 5 need are derived from the validated scenario by
@@ -27,21 +39,28 @@ Pure functions: traces in, `Check`s (and the series the figure draws) out. Runni
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import warnings
+from dataclasses import asdict, dataclass, field
+from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
+from scipy.stats import spearmanr
 
-from coopsim.analysis.stats import mean_interval, ratio_interval
+from coopsim.analysis.stats import mean_interval, percentile_interval, ratio_interval, resample
+from coopsim.config.errors import UserError
+from coopsim.config.evidence import CountTarget, EvidenceSplit
 from coopsim.config.scenario import Scenario
 from coopsim.model.partnerships import ACTIVE, ENDED, EXPLORATION, LOI, MOU, STAGNANT
 from coopsim.run.tracing import Trace
 
-__all__ = ["MECHANISMS", "CASES", "INF", "Check", "PatternRuns", "case_scenario", "crisis_scenarios",
-           "mature_period", "quiet_share", "election_hazards", "pattern_1_quiet", "pattern_2_funnel",
-           "pattern_3_cases", "pattern_4_elections", "pattern_5_crisis", "pattern_6_terms",
-           "check_patterns", "pattern_summary", "stage_counts", "case_active", "hazard_since_election",
-           "term_end_totals"]
+__all__ = ["MECHANISMS", "CASES", "INF", "ON_THE_BOOKS", "Check", "Evidence", "PatternRuns", "Measure", "MEASURES",
+           "CHECK_KEYS", "case_scenario", "crisis_scenarios", "mature_period", "quiet_share", "election_hazards",
+           "pattern_1_quiet", "pattern_2_funnel", "pattern_3_cases", "pattern_4_elections", "pattern_5_crisis",
+           "pattern_6_terms", "documented_statuses", "evidence_row", "known_columns", "status_table",
+           "status_scores", "pattern_7_statuses", "province_counts", "pattern_8_counts", "measure_keys",
+           "runs_needed", "check_patterns", "check_split", "with_parts", "pattern_summary", "section_summary",
+           "stage_counts", "case_active", "hazard_since_election", "term_end_totals"]
 
 # Which general mechanism produces each pattern (the closing note of issue 3; docs/TRACE.md).
 MECHANISMS = {
@@ -58,7 +77,15 @@ MECHANISMS = {
        "stagnation.revival and re-signing of ended agreements after it",
     6: "approval (term 3 or 5 years; 5 with a decree/Perda) and evaluation (renewal by DPRD at "
        "term end, lapse otherwise)",
+    7: "the whole lifecycle from each known partnership's start (implementation, stagnation, elections, "
+       "evaluation and renewal, revival); no mechanism reads the documented status, but a start in 2025 is "
+       "seeded from it (dormant rows start stagnant) until the hindcast start of issue #13",
+    8: "matching (own and foreign explorations by capacity and complementarity) and follow-up decide where "
+       "partnerships form; the lifecycle decides how many are on the books in a given year",
 }
+
+#: Stages at which a partnership is on a government's books (a count of its partners).
+ON_THE_BOOKS = (LOI, MOU, ACTIVE, STAGNANT)
 
 # Pattern 3's two cases (the paper's Yogyakarta partnerships; same as yogyakarta_cases.toml).
 CASES = [
@@ -128,6 +155,10 @@ class Check:
     mechanism: str
     bounds: tuple[float, float] = (-INF, INF)
     ci_bounds: tuple[float, float] | None = None
+    key: str = ""            # the target's key in the evidence split
+    part: str = ""           # "calibration" or "held_out" (`with_parts`)
+    measurable: bool = True  # False: the run cannot show it (e.g. evidence dated before the run)
+    note: str = ""           # why it is not measurable, or a caveat
 
     def row(self) -> dict:
         """The check as one row of `validation.csv` (bounds split into low/high columns)."""
@@ -148,13 +179,19 @@ class Check:
         return float(max(0.0, lo - self.value, self.value - hi) / scale)
 
 
-def _check(pattern: int, name: str, target: str, stats, bounds, ci_bounds=None) -> Check:
+def _check(pattern: int, name: str, target: str, stats, bounds, ci_bounds=None, key: str = "") -> Check:
     value, low, high = stats
     ok = bool(np.isfinite(value) and bounds[0] <= value <= bounds[1])
     if ok and ci_bounds is not None:
         ok = bool(np.isfinite(low) and ci_bounds[0] <= low and high <= ci_bounds[1])
     return Check(pattern, name, target, value, low, high, ok, MECHANISMS[pattern],
-                 tuple(bounds), tuple(ci_bounds) if ci_bounds is not None else None)
+                 tuple(bounds), tuple(ci_bounds) if ci_bounds is not None else None, key=key)
+
+
+def _unmeasurable(pattern: int, name: str, target: str, key: str, why: str) -> Check:
+    """A check the runs cannot show (reported as such, never as a pass)."""
+    return Check(pattern, name, target, np.nan, np.nan, np.nan, False, MECHANISMS[pattern], key=key,
+                 measurable=False, note=why)
 
 
 def mature_period(tr: Trace) -> slice:
@@ -186,9 +223,9 @@ def pattern_1_quiet(base: list[Trace]) -> list[Check]:
         shares.append(share.mean())
         inside.append(((share >= 0.60) & (share <= 0.80)).mean())
     return [_check(1, "ever-signed not active (mature period mean)", "60-80% (CI inside)",
-                   mean_interval(shares), (0.60, 0.80), (0.60, 0.80)),
+                   mean_interval(shares), (0.60, 0.80), (0.60, 0.80), key="quiet_share"),
             _check(1, "mature quarters with that share in 60-80%", ">= 90% ('at any given moment')",
-                   mean_interval(inside), (0.90, 1.0))]
+                   mean_interval(inside), (0.90, 1.0), key="quiet_quarters")]
 
 
 def quiet_share(tr: Trace) -> np.ndarray:
@@ -229,11 +266,11 @@ def pattern_2_funnel(base: list[Trace]) -> list[Check]:
         dropped.append(_dropped_explorations(tr))
     return [
         _check(2, "explorations / LoIs (mature stock)", "> 1 (CI above 1)",
-               ratio_interval(expl_loi), (1.0, INF), (1.0, INF)),
+               ratio_interval(expl_loi), (1.0, INF), (1.0, INF), key="funnel_explorations_per_loi"),
         _check(2, "LoIs / active MoUs (mature stock)", "<= 1.25, fewer or comparable (data 13/20 = 0.65)",
-               ratio_interval(loi_active), (0.0, 1.25), (0.0, 1.25)),
+               ratio_interval(loi_active), (0.0, 1.25), (0.0, 1.25), key="funnel_lois_per_active"),
         _check(2, "explorations never followed up", ">= 30% ('many'; CI above)",
-               ratio_interval(dropped), (0.30, 1.0), (0.30, 1.0)),
+               ratio_interval(dropped), (0.30, 1.0), (0.30, 1.0), key="funnel_not_followed_up"),
     ]
 
 
@@ -264,13 +301,13 @@ def pattern_3_cases(cases: list[Trace]) -> list[Check]:
         ism_dormant.append((tr.stage[1 + first:, i] != ACTIVE).mean() if first is not None else 0.0)
     return [
         _check(3, "Kyoto-like: share of run active", ">= 0.9",
-               mean_interval(kyoto_active), (0.9, 1.0)),
+               mean_interval(kyoto_active), (0.9, 1.0), key="kyoto_active"),
         _check(3, "Kyoto-like: term ends renewed", ">= 0.8",
-               mean_interval(kyoto_renewed), (0.8, 1.0)),
+               mean_interval(kyoto_renewed), (0.8, 1.0), key="kyoto_renewed"),
         _check(3, "Ismailiya-like: stagnates within 5 years", ">= 0.8 of runs",
-               mean_interval(ism_stop), (0.8, 1.0)),
+               mean_interval(ism_stop), (0.8, 1.0), key="ismailiya_stops"),
         _check(3, "Ismailiya-like: share of time dormant after", ">= 0.7",
-               mean_interval(ism_dormant), (0.7, 1.0)),
+               mean_interval(ism_dormant), (0.7, 1.0), key="ismailiya_dormant"),
     ]
 
 
@@ -312,9 +349,9 @@ def pattern_4_elections(base: list[Trace]) -> list[Check]:
     inst = ratio_interval([election_hazards(tr, True) for tr in base])
     return [
         _check(4, "hazard ratio after/between elections, no committee or bureau",
-               ">= 1.5 (CI above 1)", plain, (1.5, INF), (1.0, INF)),
+               ">= 1.5 (CI above 1)", plain, (1.5, INF), (1.0, INF), key="election_hazard_plain"),
         _check(4, "hazard ratio after/between elections, committee or bureau",
-               "< 1.5, not clearly higher", inst, (0.0, 1.5)),
+               "< 1.5, not clearly higher", inst, (0.0, 1.5), key="election_hazard_institutionalised"),
     ]
 
 
@@ -351,9 +388,9 @@ def pattern_5_crisis(control: list[Trace], crisis: list[Trace], scenario: Scenar
         restarted.append((back.sum(), hit.sum()))
     return [
         _check(5, "stops in crisis (+1 year) vs same seeds without", ">= 1.5 (CI above 1)",
-               ratio_interval(pairs), (1.5, INF), (1.0, INF)),
+               ratio_interval(pairs), (1.5, INF), (1.0, INF), key="crisis_stops"),
         _check(5, "crisis-stopped partnerships active again later", ">= 10% (CI above 0)",
-               ratio_interval(restarted), (0.10, 1.0), (1e-9, 1.0)),
+               ratio_interval(restarted), (0.10, 1.0), (1e-9, 1.0), key="crisis_restarts"),
     ]
 
 
@@ -381,49 +418,417 @@ def pattern_6_terms(base: list[Trace]) -> list[Check]:
         renewals.append((renewed.sum(), due.sum()))
     return [
         _check(6, "signed agreements with a 3- or 5-year term", "= 100%",
-               mean_interval(term_ok), (1.0, 1.0)),
+               mean_interval(term_ok), (1.0, 1.0), key="term_lengths"),
         _check(6, "term ends renewed (rest lapse)", "10-90%, both happen (CI inside)",
-               ratio_interval(renewals), (0.10, 0.90), (0.10, 0.90)),
+               ratio_interval(renewals), (0.10, 0.90), (0.10, 0.90), key="term_renewals"),
     ]
+
+
+# --- evidence the model is read against (patterns 7 and 8) ------------------------------------------
+@dataclass
+class Evidence:
+    """The data patterns 7 and 8 read.
+
+    Attributes:
+        documented: the known partnerships (`partnerships.csv`, every column as text).
+        counts: the dated counts of named governments' partners (`EvidenceSplit.counts`).
+        levels: the validated scenario's levels (rows at other levels are not in its runs).
+    """
+    documented: pd.DataFrame
+    counts: tuple[CountTarget, ...] = ()
+    levels: tuple[str, ...] = ("province", "regency", "city")
+
+
+def documented_statuses(documented: pd.DataFrame, levels: Iterable[str]) -> pd.DataFrame:
+    """The known partnerships with a documented status (active or dormant) and the year of
+    that evidence, at `levels`.
+
+    Args:
+        documented: `partnerships.csv` as text.
+        levels: the levels the runs have.
+
+    Returns:
+        Those rows, with `year` (int) and `observed_active` (bool) added.
+    """
+    d = documented
+    ok = (d["status_if_known"].isin(("active", "dormant")) & (d["status_evidence_year"].str.strip() != "")
+          & d["indonesian_level"].isin(list(levels)))
+    out = d[ok].copy()
+    out["year"] = out["status_evidence_year"].astype(int)
+    out["observed_active"] = out["status_if_known"] == "active"
+    return out.reset_index(drop=True)
+
+
+def evidence_row(tr: Trace, year: float) -> int | None:
+    """Row of a trace in the middle of calendar year `year` (with yearly steps, its start).
+
+    Args:
+        tr: one traced run (its `start_year` dates row 0).
+        year: a calendar year.
+
+    Returns:
+        The row, or None when that is not after at least one simulated step or lies beyond
+        the run's end.
+    """
+    r = int(np.floor((year + 0.5 - tr.start_year) * tr.steps_per_year))
+    return r if 1 <= r <= tr.steps else None
+
+
+def known_columns(parties: pd.DataFrame, rec) -> np.ndarray:
+    """Columns of a run's trace that are one documented partnership.
+
+    Args:
+        parties: the run's `Trace.parties`.
+        rec: a row of `partnerships.csv`.
+
+    Returns:
+        The known rows of the same province, level, partner and country; where several
+        governments of a province share a partner, those whose name contains the party's.
+    """
+    p = parties
+    match = (p["known"].to_numpy(bool) & (p["province"] == rec.indonesian_province_iso).to_numpy()
+             & (p["level"] == rec.indonesian_level).to_numpy() & (p["partner"] == rec.foreign_party).to_numpy()
+             & (p["country"] == rec.country).to_numpy())
+    cols = np.flatnonzero(match)
+    if len(cols) > 1:
+        name = rec.indonesian_party.removesuffix(" Regency").lower()
+        named = [c for c in cols if name in str(p["region"].iloc[c]).lower()]
+        cols = np.array(named, dtype=int) if named else cols
+    return cols
+
+
+def status_table(tr: Trace, documented: pd.DataFrame) -> pd.DataFrame:
+    """Each documented status in one run: whether the partnership is in the run (`found`),
+    whether its evidence year is inside the run (`in_run`), whether it is active in the
+    middle of that year (`active`) and whether it was active when it entered the run
+    (`start_active`: what a null model that keeps the start state predicts).
+
+    Args:
+        tr: one traced run (with `parties`).
+        documented: `documented_statuses`.
+
+    Returns:
+        One row per documented status, in order.
+    """
+    rows = []
+    for rec in documented.itertuples():
+        cols, r = known_columns(tr.parties, rec), evidence_row(tr, rec.year)
+        if not len(cols):
+            rows.append((False, r is not None, False, False))
+            continue
+        born = np.argmax(tr.stage[:, cols] >= 0, axis=0)
+        start_active = bool(tr.stage[born.min(), cols[np.argmin(born)]] == ACTIVE)
+        active = r is not None and bool((tr.stage[r, cols] == ACTIVE).any())
+        rows.append((True, r is not None, active, start_active))
+    return pd.DataFrame(rows, columns=["found", "in_run", "active", "start_active"])
+
+
+def status_scores(active: np.ndarray, start_active: np.ndarray, observed: np.ndarray,
+                  rng: np.random.Generator | None = None) -> dict[str, tuple[float, float, float] | float]:
+    """Brier score and share matched of the model's statuses and of the null model's.
+
+    The model's forecast for a partnership is the share of runs in which it is active in its
+    evidence year; the Brier score is the mean squared difference from the documented status
+    (1 active, 0 dormant; 0 is perfect). A status is matched when most runs agree with it. The
+    null model keeps every partnership's start state. Intervals: percentile bootstrap over runs.
+
+    Args:
+        active: (runs, statuses) active in the evidence year.
+        start_active: (runs, statuses) active at the start (the null model's forecast).
+        observed: (statuses,) documented active.
+
+    Returns:
+        brier and matched (value, low, high); null_brier and null_matched (values).
+    """
+    rng = rng if rng is not None else np.random.default_rng(0)
+    a, obs = np.asarray(active, float), np.asarray(observed, float)
+    p_null = np.asarray(start_active, float).mean(axis=0)
+    boot = a[resample(rng, len(a))].mean(axis=1)                 # (n_boot, statuses)
+    brier = ((boot - obs) ** 2).mean(axis=1)
+    matched = ((boot >= 0.5) == (obs == 1)).mean(axis=1)
+    p = a.mean(axis=0)
+    return {"brier": (float(((p - obs) ** 2).mean()), *percentile_interval(brier)),
+            "matched": (float(((p >= 0.5) == (obs == 1)).mean()), *percentile_interval(matched)),
+            "null_brier": float(((p_null - obs) ** 2).mean()),
+            "null_matched": float(((p_null >= 0.5) == (obs == 1)).mean())}
+
+
+def pattern_7_statuses(base: list[Trace], evidence: Evidence) -> list[Check]:
+    """The documented statuses of the known partnerships against the runs, and against a null
+    model that keeps each partnership's start state: the model passes where it does better.
+
+    Args:
+        base: the validated scenario's traced replications.
+        evidence: the documented partnerships.
+
+    Returns:
+        Pattern 7's two checks (not measurable when no documented status falls in the run).
+    """
+    documented = documented_statuses(evidence.documented, evidence.levels)
+    tables = [status_table(tr, documented) for tr in base]
+    scored = (tables[0]["found"] & tables[0]["in_run"]).to_numpy()
+    counts = (f"{int(scored.sum())} of {len(documented)} dated statuses scored "
+              f"({int((~tables[0]['in_run']).sum())} dated outside the run, "
+              f"{int((~tables[0]['found']).sum())} not in it)")
+    names = ("documented statuses: Brier score of the share of runs active", "documented statuses matched by most runs")
+    if not scored.any():
+        why = (f"no documented status is dated inside the run (evidence years "
+               f"{documented['year'].min() if len(documented) else '-'}-{documented['year'].max() if len(documented) else '-'}; "
+               f"the run covers {base[0].start_year:g}-{base[0].start_year + base[0].steps / base[0].steps_per_year:g})")
+        return [_unmeasurable(7, n, counts, k, why) for n, k in zip(names, ("known_status_brier", "known_status_matched"))]
+    pick = lambda col: np.array([t[col].to_numpy()[scored] for t in tables])
+    s = status_scores(pick("active"), pick("start_active"), documented["observed_active"].to_numpy()[scored])
+    return [
+        _check(7, names[0], f"< {s['null_brier']:.3f}, the null model's (start state kept); {counts}",
+               s["brier"], (0.0, np.nextafter(s["null_brier"], -INF)), key="known_status_brier"),
+        _check(7, names[1], f"> {s['null_matched']:.3f}, the null model's; {counts}",
+               s["matched"], (np.nextafter(s["null_matched"], INF), 1.0), key="known_status_matched"),
+    ]
+
+
+def province_counts(tr: Trace, provinces: np.ndarray) -> np.ndarray:
+    """Partnerships the run itself signed (not the known ones it started from or was given),
+    per province of the signing government.
+
+    Args:
+        tr: one traced run (with `parties` and `regions`).
+        provinces: the provinces to count, in order.
+
+    Returns:
+        (provinces,) counts.
+    """
+    own = ~tr.parties["known"].to_numpy(bool) & np.isin(tr.stage, (ACTIVE, STAGNANT)).any(axis=0)
+    where = tr.regions["province"].to_numpy()[tr.region[own]]
+    return np.array([(where == p).sum() for p in provinces], dtype=float)
+
+
+def _province_rank(base: list[Trace], evidence: Evidence) -> Check:
+    """Spearman correlation across provinces of the run's own signings with the documented
+    partnerships, against the null of signings in proportion to a province's governments."""
+    regions = base[0].regions
+    provinces = np.array(sorted(set(regions["province"])))
+    d = evidence.documented
+    d = d[d["indonesian_level"].isin(list(evidence.levels))]
+    data = np.array([(d["indonesian_province_iso"] == p).sum() for p in provinces], dtype=float)
+    governments = np.array([(regions["province"] == p).sum() for p in provinces], dtype=float)
+    with warnings.catch_warnings():   # a constant column (no signings) has no rank correlation: NaN
+        warnings.simplefilter("ignore")
+        null = float(spearmanr(data, governments).statistic)
+        rho = [spearmanr(data, province_counts(tr, provinces)).statistic for tr in base]
+    return _check(8, "provinces: rank correlation of the run's signings with the documented partnerships",
+                  f"> {null:.2f}, the null's (signings in proportion to a province's {int(governments.sum())} "
+                  f"governments); {len(provinces)} provinces, {int(data.sum())} documented partnerships",
+                  mean_interval(np.nan_to_num(rho, nan=0.0)), (np.nextafter(null, INF), 1.0), key="province_rank")
+
+
+def _dated_count(base: list[Trace], count: CountTarget) -> Check:
+    """A named government's partners on the books in the middle of a year, against the data."""
+    name = f"{count.region}: partners on the books in {count.year}"
+    low, high = count.value / count.factor, count.value * count.factor
+    target = f"{count.value:g} ({count.figure}, {count.year}); within a factor {count.factor:g}: {low:.3g}-{high:.3g}"
+    tr0 = base[0]
+    match = np.flatnonzero(tr0.regions["name"].to_numpy() == count.region)
+    r = evidence_row(tr0, count.year)
+    if not len(match) or r is None:
+        why = (f"{count.region} is not among the scenario's regions" if not len(match) else
+               f"{count.year} is not inside the run ({tr0.start_year:g}-{tr0.start_year + tr0.steps / tr0.steps_per_year:g})")
+        return _unmeasurable(8, name, target, count.key, why)
+    values = [np.isin(tr.stage[r, tr.region == match[0]], ON_THE_BOOKS).sum() for tr in base]
+    return _check(8, name, target, mean_interval(np.array(values, float)), (low, high), key=count.key)
+
+
+def pattern_8_counts(base: list[Trace], evidence: Evidence) -> list[Check]:
+    """Where partnerships form (per province) and dated counts of named governments' partners.
+
+    Args:
+        base: the validated scenario's traced replications (with `parties` and `regions`).
+        evidence: the documented partnerships and the dated counts.
+
+    Returns:
+        The province check, then one check per dated count.
+    """
+    return [_province_rank(base, evidence)] + [_dated_count(base, c) for c in evidence.counts]
 
 
 # --- all together ---------------------------------------------------------------------------------
 @dataclass
 class PatternRuns:
-    """The traced replications behind the checks (the figure draws them too)."""
+    """The traced replications behind the checks (the figure draws them too). A calibration
+    point traces only what its targets need: the others stay empty."""
     scenario: Scenario
     base: list[Trace]
-    control: list[Trace]
-    crisis: list[Trace]
-    crisis_scenario: Scenario
-    cases: list[Trace]
+    control: list[Trace] = field(default_factory=list)
+    crisis: list[Trace] = field(default_factory=list)
+    crisis_scenario: Scenario | None = None
+    cases: list[Trace] = field(default_factory=list)
+    evidence: Evidence | None = None
 
 
-def check_patterns(runs: PatternRuns) -> list[Check]:
-    """All six patterns, in order, on the traced runs.
+@dataclass(frozen=True)
+class Measure:
+    """One pattern's computation: the check keys it produces, what it reads, the function.
+
+    Attributes:
+        keys: its check keys (pattern 8 adds one per dated count of the evidence).
+        runs: the traced runs it reads: "base", "crisis" (with its control), "cases"; "evidence"
+            when it reads the data.
+        compute: `compute(runs) -> [Check]`.
+    """
+    keys: tuple[str, ...]
+    runs: tuple[str, ...]
+    compute: Callable[[PatternRuns], list[Check]]
+
+
+MEASURES: dict[int, Measure] = {
+    1: Measure(("quiet_share", "quiet_quarters"), ("base",), lambda r: pattern_1_quiet(r.base)),
+    2: Measure(("funnel_explorations_per_loi", "funnel_lois_per_active", "funnel_not_followed_up"), ("base",),
+               lambda r: pattern_2_funnel(r.base)),
+    3: Measure(("kyoto_active", "kyoto_renewed", "ismailiya_stops", "ismailiya_dormant"), ("cases",),
+               lambda r: pattern_3_cases(r.cases)),
+    4: Measure(("election_hazard_plain", "election_hazard_institutionalised"), ("base",),
+               lambda r: pattern_4_elections(r.base)),
+    5: Measure(("crisis_stops", "crisis_restarts"), ("crisis",),
+               lambda r: pattern_5_crisis(r.control, r.crisis, r.crisis_scenario)),
+    6: Measure(("term_lengths", "term_renewals"), ("base",), lambda r: pattern_6_terms(r.base)),
+    7: Measure(("known_status_brier", "known_status_matched"), ("base", "evidence"),
+               lambda r: pattern_7_statuses(r.base, r.evidence)),
+    8: Measure(("province_rank",), ("base", "evidence"), lambda r: pattern_8_counts(r.base, r.evidence)),
+}
+
+#: Every fixed check key (pattern 8 adds the keys of the split's dated counts).
+CHECK_KEYS: tuple[str, ...] = tuple(k for m in MEASURES.values() for k in m.keys)
+
+
+def measure_keys(pattern: int, counts: Iterable[CountTarget] = ()) -> tuple[str, ...]:
+    """The check keys a pattern produces.
 
     Args:
-        runs: the validated scenario's runs and those of the scenarios derived from it.
+        pattern: its number (a key of `MEASURES`).
+        counts: the dated counts (pattern 8 has one check per count).
 
     Returns:
-        Every check, pattern 1 first.
+        The keys, in order.
     """
-    return (pattern_1_quiet(runs.base) + pattern_2_funnel(runs.base) + pattern_3_cases(runs.cases)
-            + pattern_4_elections(runs.base)
-            + pattern_5_crisis(runs.control, runs.crisis, runs.crisis_scenario)
-            + pattern_6_terms(runs.base))
+    extra = tuple(c.key for c in counts) if pattern == 8 else ()
+    return MEASURES[pattern].keys + extra
+
+
+def _patterns_for(keys: Iterable[str] | None, counts: Iterable[CountTarget] = ()) -> list[int]:
+    """The patterns that produce any of `keys` (all when None)."""
+    counts = tuple(counts)
+    if keys is None:
+        return list(MEASURES)
+    wanted = set(keys)
+    return [k for k in MEASURES if wanted & set(measure_keys(k, counts))]
+
+
+def runs_needed(keys: Iterable[str] | None, counts: Iterable[CountTarget] = ()) -> set[str]:
+    """What must be traced (and read) to compute `keys`: "base", "crisis", "cases", "evidence".
+
+    Args:
+        keys: check keys (None: all).
+        counts: the dated counts (their keys are pattern 8's).
+
+    Returns:
+        The union of the producing measures' `runs`.
+    """
+    return {need for k in _patterns_for(keys, counts) for need in MEASURES[k].runs}
+
+
+def check_patterns(runs: PatternRuns, keys: Iterable[str] | None = None) -> list[Check]:
+    """The checks of `keys` (all when None), pattern 1 first. Only the measures that produce
+    one of `keys` are computed: a calibration asking for its targets computes nothing else.
+
+    Args:
+        runs: the traced runs the measures need (`runs_needed`).
+        keys: the check keys wanted.
+
+    Returns:
+        Those checks.
+    """
+    counts = runs.evidence.counts if runs.evidence is not None else ()
+    out = [c for k in _patterns_for(keys, counts) for c in MEASURES[k].compute(runs)]
+    return out if keys is None else [c for c in out if c.key in set(keys)]
+
+
+def check_split(split: EvidenceSplit, regions: Iterable[str] | None = None) -> None:
+    """An evidence split names exactly the checks the validation computes: every target is a
+    check key (or a dated count), every check is in one part, and each dated count's region is
+    a real government.
+
+    Args:
+        split: the declared split (`coopsim.config.evidence.load_split`).
+        regions: official names of the regional governments (None: not checked).
+
+    Raises:
+        UserError: naming the file, the targets that are wrong and the keys allowed.
+    """
+    known = set(CHECK_KEYS) | {c.key for c in split.counts}
+    named = set(split.calibration) | set(split.held_out)
+    unknown = [t for t in split.calibration + split.held_out if t not in known]
+    if unknown:
+        raise UserError(f"{split.path}: key 'targets': unknown target(s) {', '.join(unknown)}. Allowed: the check "
+                        f"keys {', '.join(CHECK_KEYS)}, or the key of a [[counts]] entry.")
+    missing = [k for k in CHECK_KEYS if k not in named]
+    if missing:
+        raise UserError(f"{split.path}: check(s) {', '.join(missing)} are in neither part; name each in the "
+                        f"'targets' of a [[calibration]] or a [[held_out]] entry.")
+    if regions is not None:
+        names = set(regions)
+        bad = [c for c in split.counts if c.region not in names]
+        if bad:
+            raise UserError(f"{split.path}: counts '{bad[0].key}': key 'region' ('{bad[0].region}') is no regional "
+                            f"government's official name (as in provinces.csv or regencies.csv, e.g. 'Kota Bandung').")
+
+
+def with_parts(checks: list[Check], split: EvidenceSplit) -> list[Check]:
+    """The checks with `part` set from the split ("calibration" or "held_out").
+
+    Args:
+        checks: computed checks.
+        split: the declared split (which names every check: `check_split`).
+
+    Returns:
+        The same checks (changed in place).
+    """
+    for c in checks:
+        c.part = split.part_of(c.key) or ""
+    return checks
 
 
 def pattern_summary(table: pd.DataFrame) -> pd.Series:
-    """A pattern passes when all its checks pass.
+    """A pattern passes when all its measurable checks pass; a pattern none of whose checks is
+    measurable is left out (it is neither passed nor failed).
 
     Args:
-        table: one row per check (`Check.row`).
+        table: one row per check (`Check.row`; without a `measurable` column, every check is).
 
     Returns:
         pattern -> passed.
     """
-    return table.groupby("pattern")["passed"].all()
+    measurable = table["measurable"] if "measurable" in table else pd.Series(True, index=table.index)
+    return table[measurable.astype(bool)].groupby("pattern")["passed"].all()
+
+
+def section_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per part of the split: its patterns, checks, measurable checks, checks passed and
+    patterns passed (of those with a measurable check).
+
+    Args:
+        table: one row per check with `part` and `measurable`.
+
+    Returns:
+        One row per part, calibration first.
+    """
+    rows = []
+    for part in ("calibration", "held_out"):
+        t = table[table["part"] == part]
+        summary = pattern_summary(t) if len(t) else pd.Series(dtype=bool)
+        rows.append({"part": part, "patterns": ", ".join(str(p) for p in sorted(set(t["pattern"]))),
+                     "checks": len(t), "measurable": int(t["measurable"].sum()),
+                     "passed": int((t["passed"] & t["measurable"]).sum()),
+                     "patterns_measured": len(summary), "patterns_passed": int(summary.sum())})
+    return pd.DataFrame(rows)
 
 
 # --- the series the figure draws ------------------------------------------------------------------

@@ -14,6 +14,7 @@ import warnings
 from coopsim.cli.common import check_options
 from coopsim.config.errors import UserError
 from coopsim.config.toml import excerpt
+from coopsim.reporting.i18n import default_language, error_text
 
 __all__ = ["main", "COMMANDS"]
 
@@ -24,9 +25,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("coopsim.cli.validate", "check the model against the known patterns (TRACE)"),
     "sensitivity": ("coopsim.cli.sensitivity", "global sensitivity analysis of an experiment file"),
     "compare": ("coopsim.cli.compare", "compare policy levers against a base scenario (paired)"),
+    "oat": ("coopsim.cli.oat", "move each obstacle from weak to strong, one at a time (paired)"),
     "report": ("coopsim.cli.report", "turn a results folder into one self-contained HTML file"),
     "app": ("coopsim.cli.app", "start the classroom web app"),
     "discover": ("coopsim.cli.discover", "scenario discovery (PRIM, CART, feature scoring)"),
+    "profile": ("coopsim.cli.profile", "write your region's own profile (traits, partnerships) as a scenario to edit"),
 }
 
 
@@ -101,13 +104,21 @@ def _os_error(exc: OSError) -> str:
     return f"{where[:200]}{'...' if len(where) > 200 else ''}: {words}" if where else words
 
 
+def _language(args) -> str:
+    """The language of a command's messages: its --lang, else the environment's locale."""
+    try:
+        return getattr(args, "lang", None) or default_language()
+    except UserError:   # COOPSIM_LANG names no language: the messages stay in English
+        return "en"
+
+
 def _run(name: str, module, args) -> int:
     """Run the command; every error a user can meet becomes one line on stderr and an exit status."""
     try:
         check_options(args)
         return int(module.main(args) or 0)
     except UserError as exc:
-        print(f"coopsim {name}: error: {exc}", file=sys.stderr)
+        print(f"coopsim {name}: error: {error_text(exc, _language(args))}", file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
         print(f"coopsim {name}: interrupted. A sweep's finished runs are kept (--resume continues it); "

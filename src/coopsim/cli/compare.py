@@ -1,18 +1,36 @@
 """`coopsim compare BASE.toml POLICY.toml [MORE.toml ...]`: policy levers against a base
 scenario, paired (common random numbers), with intervals and plain-words verdicts
-(`coopsim.workflows.compare` does the work)."""
+(`coopsim.workflows.compare` does the work), in Bahasa Indonesia or English (`--lang`)."""
 
 from __future__ import annotations
 
 import shlex
 import sys
 
+import argparse
+
 from coopsim.cli.common import add_limits_argument
 from coopsim.config.errors import UserError
-from coopsim.reporting.comparison import summary_text
+from coopsim.reporting.decision import summary_text
+from coopsim.reporting.i18n import LANGUAGE_NAMES, Messages, default_language, language
 from coopsim.workflows.compare import MAX_RUNS, plan_comparison, run_comparison
 
-__all__ = ["add_arguments", "main"]
+__all__ = ["add_arguments", "add_language_argument", "main"]
+
+
+def _language_option(value: str) -> str:
+    try:
+        return language(value)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_language_argument(parser) -> None:
+    """--lang id|en: the language of everything the command writes (default: the locale)."""
+    parser.add_argument("--lang", type=_language_option, default=None, metavar="id|en",
+                        help=f"language of the summary, figures, report and error hints: "
+                             f"{', '.join(f'{k} ({v})' for k, v in LANGUAGE_NAMES.items())}; default from the "
+                             f"environment's locale (LANG=id_ID... gives id, anything else en)")
 
 
 def add_arguments(parser) -> None:
@@ -37,6 +55,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-report", action="store_true",
                         help="do not write report.html (the one-file HTML report; 'coopsim report DIR' makes it later)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_language_argument(parser)
     add_limits_argument(parser)
 
 
@@ -44,20 +63,21 @@ def main(args) -> int:
     """Plan the comparison, say what it compares, run it, print the summary."""
     if args.workers < 1:
         raise UserError(f"--workers must be at least 1 (got {args.workers}).")
+    args.lang = args.lang or default_language()
+    t = Messages(args.lang)
     plan = plan_comparison(args.scenarios, reps=args.reps, seed=args.seed, region=args.region,
                            rank_by=args.rank_by, out=args.out, force=args.force, workers=args.workers,
-                           limits=not args.no_limits)
-    print("\n".join(plan.head) + "\n")
+                           limits=not args.no_limits, lang=args.lang)
+    print("\n".join(line.replace("`", "") for line in plan.head) + "\n")
     result = run_comparison(plan, workers=args.workers, progress=not args.no_progress and sys.stderr.isatty(),
                             report=not args.no_report)
     if result.note:
         print(result.note + "\n")
-    print(summary_text(result.effects, result.ranking, plan.table, plan.labels, [], plan.rank_by,
-                       markdown=False, full=False))
-    print(f"{result.runs} runs in {result.seconds:.0f} s -> {plan.out}/ "
-          f"(summary.md, effects.csv, ranking.csv, {', '.join(p.name for p in result.figures)})")
+    print(summary_text(plan.setting, result.found, args.lang, markdown=False, full=False))
+    print(t("compare.done", runs=result.runs, seconds=f"{result.seconds:.0f}", folder=f"{plan.out}/",
+            files=", ".join(["summary.md", "effects.csv", "ranking.csv", *(p.name for p in result.figures)])))
     if result.report is None:
-        print(f"One HTML file to read or e-mail: coopsim report {shlex.quote(str(plan.out))}")
+        print(t("compare.report_later", command=f"coopsim report {shlex.quote(str(plan.out))} --lang {args.lang}"))
     else:
-        print(f"One HTML file to read or e-mail (tables, figures, the command to repeat): {result.report}")
+        print(t("compare.report", path=str(result.report)))
     return 0

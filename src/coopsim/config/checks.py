@@ -113,8 +113,10 @@ def indonesia_places() -> Places:
 
 @lru_cache(maxsize=1)
 def partner_countries() -> frozenset[str]:
-    """Countries with foreign partners: those of the known partnerships and the pool's."""
-    return frozenset(r["country"] for r in _package_rows("partnerships.csv")) | set(GROWTH_AREA_COUNTRIES)
+    """Countries with foreign partners: those of the known partnerships and of the pool's country
+    table (`countries.csv`)."""
+    return (frozenset(r["country"] for r in _package_rows("partnerships.csv"))
+            | {r["country"] for r in _package_rows("countries.csv")} | set(GROWTH_AREA_COUNTRIES))
 
 
 @lru_cache(maxsize=8)
@@ -242,14 +244,17 @@ def _check_codes(scenario: "Scenario", places: Places, origin: str) -> None:
 
 
 def _check_country(scenario: "Scenario", origin: str) -> None:
-    """`shock.downturn_country` is a country with partners (known, pooled or a case's)."""
-    country = scenario.shock.downturn_country
+    """`shock.downturn_country` and each `[[relations]]` country is a country with partners
+    (known, pooled or a case's)."""
     known = partner_countries() | {c.country for c in scenario.cases if c.country}
-    if country is not None and country not in known:
-        close = difflib.get_close_matches(country, sorted(known), n=3, cutoff=0.6)
-        hint = f"Did you mean {', '.join(close)}? " if close else ""
-        raise UserError(f"{origin}: key 'shock.downturn_country': no partner is in '{excerpt(country)}'. {hint}"
-                        f"Countries with partners: {', '.join(sorted(known))}.")
+    named = [("shock.downturn_country", scenario.shock.downturn_country)]
+    named += [(f"relations[{i}].country", ep.country) for i, ep in enumerate(scenario.relations)]
+    for key, country in named:
+        if country is not None and country not in known:
+            close = difflib.get_close_matches(country, sorted(known), n=3, cutoff=0.6)
+            hint = f"Did you mean {', '.join(close)}? " if close else ""
+            raise UserError(f"{origin}: key '{key}': no partner is in '{excerpt(country)}'. {hint}"
+                            f"Countries with partners: {', '.join(sorted(known))}.")
 
 
 def _check_cases(scenario: "Scenario", places: Places, origin: str) -> None:

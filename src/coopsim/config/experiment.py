@@ -36,7 +36,8 @@ from coopsim.config.vocabulary import MODEL_OUTPUTS
 __all__ = [
     "DISTRIBUTIONS", "DUMMY", "EXPERIMENT_DIR", "ISHIGAMI_OUTPUTS", "METHODS", "MODEL_OUTPUTS",
     "POLICY_COLUMN", "SEED_INPUT", "Execution", "Experiment", "ExperimentFile", "InputSpec",
-    "MAX_SAMPLE", "MethodSpec", "Policy", "Stochasticity", "TargetSpec", "coerce_sampled", "dotted_value",
+    "MAX_SAMPLE", "MethodSpec", "Policy", "Stochasticity", "TargetSpec", "base_scenario_path", "coerce_sampled",
+    "dotted_value", "unknown_path",
     "coerce_sampled_column", "experiment_from_data", "kind_of", "load_experiment", "parse_experiment",
     "shipped_scenarios", "slug",
 ]
@@ -428,8 +429,16 @@ def parse_experiment(data: dict, origin: str) -> ExperimentFile:
     return _SCHEMA.validate(data, origin)
 
 
-def _unknown_path(path: str, known: set[str]) -> str:
-    """Why an input path is refused, with the closest parameter and its section's parameters."""
+def unknown_path(path: str, known: set[str]) -> str:
+    """Why a parameter path is refused, with the closest parameter and its section's parameters.
+
+    Args:
+        path: the dotted path as written.
+        known: the scenario's parameter paths (`parameter_paths`).
+
+    Returns:
+        The sentence (without the file and key that start a message).
+    """
     section = path.split(".")[0]
     near = sorted(p for p in known if p.startswith(section + "."))
     hint = f"Parameters of '{section}': {', '.join(near)}." if near else \
@@ -444,7 +453,7 @@ def _check_input(exp: Experiment, k: int, inp: InputSpec, known: set[str], base:
     """An input sets a scenario parameter and its whole support lies in the parameter's range."""
     where = f"{exp.path}: inputs[{k}] ({excerpt(inp.path, 40)})"
     if inp.path not in known:
-        raise UserError(f"{where}: {_unknown_path(inp.path, known)}")
+        raise UserError(f"{where}: {unknown_path(inp.path, known)}")
     current = dotted_value(base, inp.path)
     lo, hi = inp.support()
     if isinstance(current, bool):
@@ -517,9 +526,20 @@ def _shipped_scenario(name: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def _base_scenario_path(spec: ExperimentFile, path: Path) -> Path:
+def base_scenario_path(spec: Any, path: Path) -> Path:
     """The base scenario file an experiment names: relative to the experiment file, else a
-    shipped scenario of that name (so a copied experiment file keeps working)."""
+    shipped scenario of that name (so a copied experiment file keeps working).
+
+    Args:
+        spec: the validated file (an `ExperimentFile`, or any file with a `scenario` key).
+        path: the experiment file.
+
+    Returns:
+        The scenario file.
+
+    Raises:
+        UserError: no `scenario` key, or it names no file and no shipped scenario.
+    """
     if not spec.scenario:
         raise UserError(f"{path}: key 'scenario' is missing; name the base scenario: a file relative to "
                         f"the experiment file, or a shipped scenario (e.g. scenario = \"baseline\").")
@@ -587,7 +607,7 @@ def experiment_from_data(data: dict, path: Path, text: str = "", scenario: Scena
         exp.scenario = scenario
         exp.scenario_path = Path(scenario.source_file) if scenario.source_file else None
     else:
-        exp.scenario_path = _base_scenario_path(spec, path)
+        exp.scenario_path = base_scenario_path(spec, path)
         exp.scenario = load_scenario(exp.scenario_path)
     _check_against_scenario(exp)
     return exp

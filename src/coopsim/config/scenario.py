@@ -18,15 +18,16 @@ from pydantic import Field
 
 from coopsim.config.errors import UserError
 from coopsim.config.parameters import Section, param
+from coopsim.config.profiles import Profile, check_profiles, profile_table
 from coopsim.config.schema import FileSchema, Strict
-from coopsim.config.structure import (Approval, FollowUp, Funding, Implementation, Institutions, Matching,
-                                      Renewal, Revival)
+from coopsim.config.structure import (Approval, Decline, FollowUp, Funding, Implementation, Institutions,
+                                      Matching, PartnerSide, RelationsEffects, Renewal, Revival, Turnover)
 from coopsim.config.checks import check_scenario
 from coopsim.config.toml import excerpt, read_toml, read_toml_extending
 
 __all__ = [
     "SCENARIO_DIR", "Behaviour", "Case", "Central", "Elections", "GrowthAreas", "Levers",
-    "Partners", "Regions", "Scenario", "Section", "Shock", "Simulation", "load_scenario",
+    "Partners", "Regions", "RelationsEpisode", "Scenario", "Section", "Shock", "Simulation", "load_scenario",
     "parameter_paths", "parameter_table", "scenario_files",
 ]
 
@@ -34,6 +35,8 @@ SCENARIO_DIR = Path("scenarios")
 
 
 _p = param
+#: Source of a lever's own cost: what the planner knows of their region (none is assumed).
+_COST = "planner's estimate (default: not counted)"
 
 
 class Simulation(Section):
@@ -141,6 +144,25 @@ class Levers(Section):
     community_program: bool = _p(False, source="Conditions: people-to-people", doc="community participation program")
     mid_term_plan: bool = _p(False, source="Conditions: RPJMD", doc="cooperation written into the mid-term plan")
     scope: list[str] = _p([], doc="regions (names or ISO codes) the levers apply to; empty: every region")
+    # A lever's own running cost, which the model's spending (programmes) does not count; `coopsim
+    # compare` adds it to spending when it prices levers per unit of budget. 1 budget unit = one
+    # programme's yearly cost (behaviour.program_cost). Counted only when the lever is switched on.
+    joint_committee_cost: float = _p(0.0, 0, 100, unit="budget units/region/year", source=_COST,
+                                     doc="own cost of the joint committees (meetings, secretariat)")
+    cooperation_bureau_cost: float = _p(0.0, 0, 100, unit="budget units/region/year", source=_COST,
+                                        doc="own cost of the cooperation bureau (staff, office)")
+    hr_training_cost: float = _p(0.0, 0, 100, unit="budget units/region/year", source=_COST,
+                                 doc="own cost of the staff training")
+    data_platform_cost: float = _p(0.0, 0, 100, unit="budget units/region/year", source=_COST,
+                                   doc="own cost of the data platform")
+    diplomat_cost: float = _p(0.0, 0, 100, unit="budget units/region/year", source=_COST,
+                              doc="own cost of hosting the diplomat")
+    legal_umbrella_cost: float = _p(0.0, 0, 100, unit="budget units/region/year", source=_COST,
+                                    doc="own cost of the decree or Perda (drafting, spread over the years)")
+    community_program_cost: float = _p(0.0, 0, 100, unit="budget units/region/year", source=_COST,
+                                       doc="own cost of the community programme")
+    mid_term_plan_cost: float = _p(0.0, 0, 100, unit="budget units/region/year", source=_COST,
+                                   doc="own cost of writing cooperation into the RPJMD")
 
 
 class Shock(Section):
@@ -148,9 +170,10 @@ class Shock(Section):
     crisis_year: int | None = _p(None, 1900, 2200, unit="calendar year")
     budget_cut: float = _p(0.8, 0, 1, unit="share of budgets lost")
     duration_years: float = _p(2.0, 0, 50, unit="years")
-    downturn_country: str | None = _p(None, doc="relations with this country sour")
+    downturn_country: str | None = _p(None, doc="relations with this country sour for good (shorthand for a "
+                                                "[[relations]] episode that never recovers)")
     downturn_year: int | None = _p(None, 1900, 2200, unit="calendar year")
-    downturn_engagement: float = _p(0.5, 0, 1, unit="share of engagement lost")
+    downturn_engagement: float = _p(0.5, 0, 1, unit="share of relations lost")
 
 
 class GrowthAreas(Section):
@@ -159,6 +182,16 @@ class GrowthAreas(Section):
     search_bonus: float = _p(3.0, 1, 20, unit="x weight", doc="member partners are this much likelier candidates")
     data_bonus: float = _p(0.2, 0, 1, unit="index points", doc="shared data")
     meetings: bool = _p(True, doc="regular meetings act as a yearly follow-up")
+
+
+class RelationsEpisode(Section):
+    """A scripted episode in the relations between Indonesia and one country: relations fall
+    to 1 - depth at `start_year`, stay there `duration_years`, then recover linearly."""
+    country: str = Field(description="the partner country (as in the partner data)")
+    start_year: float = Field(ge=1900, le=2200, description="calendar year relations sour")
+    depth: float = Field(0.8, ge=0, le=1, description="share of relations lost (1: frozen)")
+    duration_years: float = Field(2.0, ge=0, le=200, description="years at the lowest level")
+    recovery_years: float = Field(2.0, ge=0, le=200, description="years to recover fully afterwards")
 
 
 class Case(Section):
@@ -201,6 +234,12 @@ class Scenario(Strict):
     approval: Approval = Approval()
     renewal: Renewal = Renewal()
     revival: Revival = Revival()
+    partner_side: PartnerSide = PartnerSide()
+    relations_effects: RelationsEffects = RelationsEffects()
+    turnover: Turnover = Turnover()
+    decline: Decline = Decline()
+    relations: list[RelationsEpisode] = []
+    profiles: list[Profile] = []   # a planner's own regions (coopsim.config.profiles)
     cases: list[Case] = []
     source_file: str | None = Field(None, exclude=True)
 
@@ -268,6 +307,7 @@ def _validate(data: dict, origin: str, source_file: str | None = None) -> Scenar
     """A scenario from its merged tables, remembering the file it came from."""
     scenario = _SCHEMA.validate(data, origin)
     check_scenario(scenario, origin)
+    check_profiles(scenario, origin)
     scenario.source_file = source_file
     return scenario
 
@@ -332,12 +372,14 @@ def parameter_table() -> str:
             source = extra.get("source") or _SECTION_SOURCE.get(section_name, "")
             lines.append(f"| `{section_name}.{name}` | `{f.default!r}` | {rng} | {extra.get('unit', '')} "
                          f"| {source} | {f.description or ''} |")
-    lines += ["", "Fields of a `[[cases]]` entry (a named partnership pinned by the scenario):", "",
-              "| field | default | meaning |", "|---|---|---|"]
-    for name, f in Case.model_fields.items():
-        default = "required" if f.is_required() else f"`{f.default!r}`"
-        lines.append(f"| `{name}` | {default} | {f.description or ''} |")
-    return "\n".join(lines)
+    for title, entry in (("a `[[cases]]` entry (a named partnership pinned by the scenario)", Case),
+                         ("a `[[relations]]` episode (relations with one country sour, then recover)",
+                          RelationsEpisode)):
+        lines += ["", f"Fields of {title}:", "", "| field | default | meaning |", "|---|---|---|"]
+        for name, f in entry.model_fields.items():
+            default = "required" if f.is_required() else f"`{f.default!r}`"
+            lines.append(f"| `{name}` | {default} | {f.description or ''} |")
+    return "\n".join(lines + profile_table())
 
 
 _SECTION_SOURCE = {

@@ -13,16 +13,20 @@ from coopsim.config.parameters import JUDGEMENT as J
 from coopsim.config.parameters import Section, param
 
 __all__ = ["Funding", "Implementation", "Institutions", "Matching", "FollowUp", "Approval", "Renewal",
-           "Revival"]
+           "Revival", "PartnerSide", "RelationsEffects", "Turnover", "Decline"]
 
 
 class Funding(Section):
     """Where a partnership's money comes from (Hambatan: Funding), besides the budget line
-    (`regions.budget_*`) and a dedicated budget (`levers.dedicated_budget`)."""
-    adhoc_money_share: float = param(0.4, 0, 1, unit="x program need", source=J,
-                                     doc="the head's discretionary money at full leadership (none in a crisis)")
+    (`regions.budget_*`) and a dedicated budget (`levers.dedicated_budget`). Programmes run
+    only as far as money is actually there: the partner co-funds, it does not pay for all."""
+    discretionary_programs: float = param(3.0, 0, 10, unit="programs/year per region", source=J,
+                                          doc="what a fully committed head can fund outside the budget line, shared by "
+                                              "the partnerships he sponsors (none in a crisis)")
     partner_money_share: float = param(0.5, 0, 1, unit="x program need", source="Actors: partners better resourced",
                                        doc="the partner's contribution at full capacity and engagement")
+    partner_match_ratio: float = param(1.0, 0, 5, unit="x the region's own money", source="Menakar (7): balance",
+                                       doc="the partner co-funds at most this multiple of what the region puts in")
     budget_line_spread: float = param(0.3, 0, 2, unit="sd (log)", source=J,
                                       doc="variation of budget-line size among regions")
     programs_province: float = param(6.0, 0, 50, unit="programs/year", source=J,
@@ -40,27 +44,34 @@ class Implementation(Section):
         doc="liebig: the scarcest input sets activity; multiplicative: all inputs multiply")
     staff_spread: float = param(1.8, 0, 10, unit="x hr / sqrt(partnerships)", source="Hambatan: SDM",
                                 doc="staff capacity spread over the region's active partnerships")
-    precision_floor: float = param(0.1, 0, 1, unit="index", source=J,
-                                   doc="programs' precision with no clarity at all (Hambatan: Data)")
-    bureaucracy_floor: float = param(0.15, 0, 1, unit="index", source=J,
-                                     doc="delivery with a wholly rent-seeking bureaucracy")
-    bureaucracy_weight: float = param(0.9, 0, 2, unit="per index point", source=J,
-                                      doc="how much professionalism adds to delivery")
+    bureaucracy_sufficiency: float = param(0.6, 0.01, 1, unit="index", source="Hambatan: Policy and bureaucracy",
+                                           doc="professionalism at which the bureaucracy stops limiting delivery "
+                                               "(below it, delivery falls in proportion: levies, slow permits)")
+    data_sufficiency: float = param(0.6, 0.01, 1, unit="clarity", source="Hambatan: Data",
+                                    doc="clarity of programmes at which they stop limiting delivery (vague below)")
+    engagement_sufficiency: float = param(0.6, 0.01, 1, unit="engagement", source="Actors: foreign partners",
+                                          doc="partner engagement at which it stops limiting delivery")
     rule_change_penalty: float = param(0.3, 0, 1, unit="index", source="Hambatan: Policy",
                                        doc="delivery lost in a year of rule changes where rules contradict the centre")
-    legal_floor: float = param(0.55, 0, 1, unit="index", source=J,
-                               doc="binding force of an agreement with no decree, Perda or committee")
-    legal_obligation_weight: float = param(0.25, 0, 1, unit="per obligation", source="Menakar (1)",
-                                           doc="binding force a decree (0.5) or Perda (1) adds")
-    legal_committee_weight: float = param(0.3, 0, 1, unit="index", source="Conditions: joint committee",
+    infrastructure_sufficiency: float = param(0.6, 0.01, 1, unit="index", source="Hambatan: Infrastructure",
+                                              doc="infrastructure at which roads stop limiting trade, industry and "
+                                                  "agriculture programmes (they deliver in proportion below it)")
+    transport_cost: float = param(2.0, 0, 5, unit="x programme cost", source="Hambatan: Infrastructure",
+                                  doc="extra cost of trade, industry and agriculture programmes with no roads (poor "
+                                      "roads raise transport cost), less as roads approach sufficiency")
+    programme_failure: float = param(0.3, 0, 1, unit="probability/year", source="Hambatan: Data; Infrastructure",
+                                     doc="chance a programme fails in a year when it is wholly vague (no clarity) or, "
+                                         "for trade, industry and agriculture, has no roads; less as clarity and roads "
+                                         "approach sufficiency. A partnership with no programme left ends")
+    legal_loss: float = param(0.5, 0, 1, unit="share of delivery", source="Menakar (1): legalisation",
+                              doc="delivery lost by an agreement with no binding force (no decree, Perda or committee)")
+    legal_obligation_weight: float = param(1.0, 0, 1, unit="per obligation", source="Menakar (1)",
+                                           doc="binding force a decree (obligation 0.5) or Perda (1) gives, times this")
+    legal_committee_weight: float = param(0.5, 0, 1, unit="index", source="Conditions: joint committee",
                                           doc="binding force a joint committee adds")
     junket_committee_damping: float = param(0.5, 0, 1, unit="share", source="Conditions: joint committee",
                                             doc="share of junkets a joint committee prevents")
-    engagement_reference: float = param(0.3, 0, 1, unit="activity", source=J,
-                                        doc="activity above which the partner's engagement grows")
-    imbalance_penalty: float = param(0.5, 0, 5, unit="x feedback", source="Menakar (7)",
-                                     doc="engagement lost when the partner pays for everything")
-    benefit_reference: float = param(0.1, 0, 1, unit="benefit per need", source=J,
+    benefit_reference: float = param(0.05, 0, 1, unit="benefit per need", source=J,
                                      doc="benefits per unit of need below which support falls")
     support_feedback: float = param(0.125, 0, 1, unit="per quarter", source="Menakar (6)",
                                     doc="share of the feedback that reaches community participation and DPRD support")
@@ -78,6 +89,12 @@ class Institutions(Section):
                                     doc="institutional support from a joint committee")
     sponsor_replacement: float = param(0.85, 0, 1, unit="x institutional support", source=J,
                                        doc="how far institutions replace a lost sponsor")
+    community_carry: float = param(0.6, 0, 1, unit="x people-to-people ties", source="Conditions: people-to-people",
+                                   doc="how far people-to-people ties carry a partnership without its sponsor")
+    tie_quarters: float = param(8.0, 1, 80, unit="quarters", source=J,
+                                doc="active quarters for people-to-people ties to reach the region's participation")
+    community_reach: float = param(0.5, 0, 1, unit="share of benefits", source="Menakar (6)",
+                                   doc="share of benefits that reaches people only through community participation")
 
 
 class Matching(Section):
@@ -86,6 +103,8 @@ class Matching(Section):
                                 doc="exploration drive with an uncommitted head and no staff")
     diplomat_boost: float = param(0.5, 0, 5, unit="x", source="Actors: Kemlu diplomat",
                                   doc="extra exploration and follow-up with a diplomat on site")
+    roads_deterrence: float = param(0.5, 0, 1, unit="share", source="Hambatan: Infrastructure",
+                                    doc="share of foreign investors' explorations deterred by a region with no roads")
     attractiveness: float = param(2.0, 0, 10, unit="x", source="Riau pattern",
                                   doc="scale of foreign explorations drawn by a region's strongest sector")
     data_weight: float = param(0.65, 0, 1, unit="share", source="Hambatan: Data",
@@ -110,8 +129,10 @@ class Matching(Section):
 
 class FollowUp(Section):
     """From exploration to a drafted MoU (Riau: no follow-up)."""
-    speed_floor: float = param(0.4, 0, 1, unit="index", source=J,
-                               doc="pace of a wholly rent-seeking bureaucracy")
+    bureaucracy_delay: float = param(0.6, 0, 1, unit="share of pace", source="Hambatan: Policy and bureaucracy",
+                                     doc="follow-up pace a wholly rent-seeking bureaucracy loses")
+    misjudged_follow_up: float = param(0.5, 0, 1, unit="share", source="Hambatan: Data",
+                                       doc="follow-up chance lost when the partner was misjudged (poor data)")
     staff_offset: float = param(0.3, 0, 2, unit="index", source=J,
                                 doc="follow-up chance with no staff capacity")
     sponsor_offset: float = param(0.3, 0, 2, unit="index", source=J,
@@ -130,6 +151,10 @@ class Approval(Section):
                                      doc="slower consideration in a year of rule changes")
     dprd_floor: float = param(0.4, 0, 1, unit="probability", source=J,
                               doc="approval chance with no DPRD support")
+    unfunded_approval: float = param(0.5, 0, 1, unit="x approval chance", source="Lifecycle: DPRD approves MoU and funding",
+                                     doc="approval chance of an MoU whose cost the region's money does not cover at all "
+                                         "(no budget line, dedicated budget or head's funds left), relative to a fully "
+                                         "covered one; in between in proportion")
     dprd_weight: float = param(0.6, 0, 1, unit="probability", source="Lifecycle: DPRD approval",
                                doc="approval chance DPRD support adds")
     sponsor_floor: float = param(0.6, 0, 1, unit="share", source=J,
@@ -158,7 +183,7 @@ class Renewal(Section):
                         doc="renewal chance offset (plus DPRD support and recent activity)")
     committee_bonus: float = param(0.4, 0, 1, unit="probability", source="Conditions: joint committee",
                                    doc="renewal chance a joint committee adds")
-    obligation_bonus: float = param(0.2, 0, 1, unit="probability", source="Recommendations: SK / Perda",
+    obligation_bonus: float = param(0.4, 0, 1, unit="probability", source="Recommendations: SK / Perda",
                                     doc="renewal chance a binding legal form adds")
     leadership_bonus: float = param(0.2, 0, 1, unit="per index point", source="Menakar: turnover",
                                     doc="renewal chance per point of leadership above the reference")
@@ -178,3 +203,82 @@ class Revival(Section):
                                       doc="partner engagement restored on revival")
     resign_share: float = param(0.25, 0, 1, unit="x revival rate", source="SOURCES: West Java - South Australia",
                                 doc="re-signing chance of an ended agreement")
+
+
+class PartnerSide(Section):
+    """Foreign local governments decide too (Actors): their own heads change, they review
+    their partnerships once a year in their budget cycle, carry only so many, and leave
+    those that deliver little."""
+    portfolio_base: float = param(1.0, 0, 50, unit="partnerships", source=J,
+                                  doc="partnerships a partner with no resources carries at once")
+    portfolio_per_capacity: float = param(6.0, 0, 100, unit="partnerships per capacity point", source=J,
+                                          doc="extra partnerships a partner carries per point of resources")
+    adoption_probability: float = param(0.6, 0, 1, unit="probability", source="Menakar: turnover (both sides)",
+                                        doc="a partner's new head keeps its engagement in a partnership")
+    turnover_loss: float = param(0.5, 0, 1, unit="share of engagement", source=J,
+                                 doc="engagement lost when the partner's new head does not adopt a partnership")
+    engagement_rate: float = param(0.1, 0, 1, unit="per quarter", source=J,
+                                   doc="how fast engagement moves toward what the partnership is worth to the partner")
+    benefit_weight: float = param(2.0, 0, 5, unit="per benefit ratio", source="Menakar (7): balance",
+                                  doc="how much delivered benefits raise the partner's interest in a partnership")
+    benefit_reference: float = param(0.1, 0, 1, unit="benefits per need", source=J,
+                                     doc="delivery below which the partner's interest fades")
+    exit_engagement: float = param(0.15, 0, 1, unit="engagement", source="Actors: partner may withdraw",
+                                   doc="at its yearly budget review a partner ends a partnership engaged below this")
+    legal_hold: float = param(0.5, 0, 1, unit="share", source="Menakar (1): obligation",
+                              doc="how much binding force lowers the partner's exit threshold")
+    default_term_years: float = param(4.0, 1, 10, unit="years", source=J,
+                                      doc="term of a partner's head where the country data give none")
+    capacity_gdp_slope: float = param(0.1, 0, 1, unit="per log GDP per capita", source="SOURCES: countries.csv",
+                                      doc="how much richer countries' partners have more resources")
+    gravity_share: float = param(0.5, 0, 1, unit="share of the pool", source="SOURCES: countries.csv",
+                                 doc="share of the synthetic pool drawn by the gravity weight (rest: known ties)")
+    distance_exponent: float = param(1.0, 0, 3, unit="exponent", source="gravity model (judgement)",
+                                     doc="gravity weight falls with distance to the power of this")
+    population_exponent: float = param(0.5, 0, 2, unit="exponent", source="gravity model (judgement)",
+                                       doc="gravity weight rises with population to the power of this")
+
+
+class RelationsEffects(Section):
+    """How the relations between Indonesia and a partner country act (scenarios script episodes
+    in `[[relations]]`): each pathway's factor is 1 - sensitivity x (1 - level)."""
+    search_sensitivity: float = param(1.0, 0, 1, unit="share", source="Actors: central government",
+                                      doc="how much soured relations make a partner decline an exploration")
+    follow_up_sensitivity: float = param(1.0, 0, 1, unit="share", source=J,
+                                         doc="how much soured relations slow follow-up to a letter of intent")
+    approval_sensitivity: float = param(1.0, 0, 5, unit="x delay", source="Actors: Kemlu consideration",
+                                        doc="Foreign Ministry consideration delay multiplies by 1 + this x (1 - level)")
+    engagement_sensitivity: float = param(1.0, 0, 1, unit="share", source=J,
+                                          doc="how much soured relations lower the partner's engagement target")
+    renegotiation_sensitivity: float = param(1.0, 0, 1, unit="share", source=J,
+                                             doc="how much soured relations lower re-signing and revival")
+
+
+class Turnover(Section):
+    """A new regional head keeps, weakens or drops a predecessor's partnership (Menakar:
+    turnover): the chance to keep rises with what the partnership shows."""
+    visibility_weight: float = param(0.15, 0, 1, unit="per visibility", source=J,
+                                     doc="keep chance added by visibility (share of sectors with programs)")
+    benefit_weight: float = param(0.3, 0, 1, unit="per mean activity", source="Menakar (6)",
+                                  doc="keep chance added by what it delivered")
+    community_weight: float = param(0.3, 0, 1, unit="per tie", source="Conditions: people-to-people",
+                                    doc="keep chance added by people-to-people ties")
+    institution_weight: float = param(0.3, 0, 1, unit="per support", source="Conditions: continuity",
+                                      doc="keep chance added by institutions (bureau, decree/Perda, RPJMD, committee)")
+    weaken_share: float = param(0.5, 0, 1, unit="share", source=J,
+                                doc="of those not kept, the share weakened rather than dropped")
+    weaken_factor: float = param(0.5, 0, 1, unit="x commitment", source=J,
+                                 doc="sponsorship of a weakened partnership, times the new head's commitment")
+
+
+class Decline(Section):
+    """Natural decline: even a well-run partnership ends (purpose achieved, champions fading,
+    competing priorities)."""
+    completion_benefit: float = param(6.0, 0, 100, unit="benefit-years per program", source=J,
+                                      doc="delivered benefits per program at which its purpose is achieved")
+    completion_probability: float = param(0.5, 0, 1, unit="probability", source=J,
+                                          doc="at term end, a partnership that achieved its purpose is concluded")
+    sponsor_fade: float = param(0.01, 0, 1, unit="per quarter", source="Menakar: champions",
+                                doc="a sponsor's commitment to a partnership fades by this share each quarter")
+    priority_shift: float = param(0.03, 0, 1, unit="probability/year", source=J,
+                                  doc="a partnership is dropped for competing priorities (x (1 - leadership) x (1 - activity))")

@@ -8,21 +8,30 @@ One input layer, so every kind of file fails the same way, with a `UserError` na
   with a hint on how to save them);
 - TOML nested at most `MAX_NESTING` deep, and `extends` chains at most `MAX_EXTENDS` files
   long, without cycles.
+
+A mistake users often make gets a `Hint` on the error (`hinted`): a message id of the catalogues
+(`hint.*` in `coopsim/locale`) and its fields, e.g. the corrected line. The command line shows it
+in the user's language (`coopsim.reporting.i18n.error_text`); this layer only finds the mistake.
+TOML that does not parse is looked at line by line (`syntax_hint`): a decimal comma (`0,5`),
+`True` or `ya` for a yes/no value, text without quotes (`perda`).
 """
 
 from __future__ import annotations
 
 import copy
 import os
+import re
 import stat
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from coopsim.config.errors import UserError
 
-__all__ = ["MAX_EXTENDS", "MAX_NESTING", "MAX_TABLE_BYTES", "MAX_TOML_BYTES", "excerpt", "exists",
-           "merge_tables", "read_toml", "read_toml_extending", "read_user_bytes", "read_user_text"]
+__all__ = ["MAX_EXTENDS", "MAX_NESTING", "MAX_TABLE_BYTES", "MAX_TOML_BYTES", "NO_WORDS", "YES_WORDS", "Hint",
+           "excerpt", "exists", "hinted", "merge_tables", "read_toml", "read_toml_extending", "read_user_bytes",
+           "read_user_text", "syntax_hint"]
 
 #: Largest TOML file read (scenario, experiment and discovery files are a few kilobytes).
 MAX_TOML_BYTES = 1 << 20
@@ -33,8 +42,84 @@ MAX_NESTING = 32
 #: Most files in one `extends` chain (the file itself included).
 MAX_EXTENDS = 32
 
+#: Words users write for a yes/no value (TOML wants true / false): Indonesian and English.
+YES_WORDS = frozenset({"ya", "iya", "y", "yes", "benar", "betul", "on", "true"})
+NO_WORDS = frozenset({"tidak", "tdk", "bukan", "n", "no", "salah", "off", "false"})
+
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
           (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+@dataclass(frozen=True)
+class Hint:
+    """How to fix a user's mistake, in words the catalogues hold.
+
+    Attributes:
+        key: the message id (`hint.decimal_comma`, `hint.did_you_mean`, ...).
+        fields: the message's `{fields}` (e.g. `fixed`: the line as it should be).
+    """
+
+    key: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def hinted(message: str, hint: "Hint | None") -> UserError:
+    """A UserError carrying a hint (its `hint` attribute; None when there is none).
+
+    Args:
+        message: the error's paragraph (file, key, what is wrong).
+        hint: how to fix it, or None.
+
+    Returns:
+        The error, to raise.
+    """
+    error = UserError(message)
+    error.hint = hint
+    return error
+
+
+_AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+_ASSIGNMENT = re.compile(r"""^\s*([A-Za-z0-9_\-."']+)\s*=\s*(.*?)\s*(?:#.*)?$""")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_BARE_TEXT = re.compile(r"""^[^\s"'\[\]{}=#,][^"'\[\]{}=#]*$""")
+
+
+def _value_hint(key: str, value: str) -> Hint | None:
+    """The hint for one `key = value` line that does not parse."""
+    if _DECIMAL_COMMA.match(value):
+        return Hint("hint.decimal_comma", {"fixed": f"{key} = {value.replace(',', '.')}"})
+    word = value.lower()
+    if word in ("true", "false"):
+        return Hint("hint.boolean_case", {"fixed": f"{key} = {word}"})
+    if word in YES_WORDS | NO_WORDS:
+        return Hint("hint.boolean_word", {"fixed": f"{key} = {'true' if word in YES_WORDS else 'false'}"})
+    if value.startswith("[") and value.endswith("]"):
+        items = [x.strip() for x in value[1:-1].split(",") if x.strip()]
+        if items and all(_BARE_TEXT.match(x) for x in items):
+            quoted = ", ".join(f'"{x}"' for x in items)
+            return Hint("hint.quote_text", {"fixed": f"{key} = [{quoted}]"})
+    if _BARE_TEXT.match(value):
+        return Hint("hint.quote_text", {"fixed": f'{key} = "{value}"'})
+    return None
+
+
+def syntax_hint(text: str, message: str) -> Hint | None:
+    """A hint for TOML that does not parse, from the line the parser names.
+
+    Args:
+        text: the file's text.
+        message: the parser's message ("... (at line 4, column 21)").
+
+    Returns:
+        A hint for a decimal comma (`0,5`), `True`/`False` in capitals, `ya`/`tidak`/`yes`/`no`
+        for a yes/no value, or text without quotes (`perda`, `[Kota Surabaya]`); None otherwise.
+    """
+    at = _AT_LINE.search(message)
+    lines = text.splitlines()
+    if at is None or not 1 <= int(at.group(1)) <= len(lines):
+        return None
+    line = _ASSIGNMENT.match(lines[int(at.group(1)) - 1])
+    return _value_hint(line.group(1), line.group(2)) if line else None
 
 
 def excerpt(value: Any, limit: int = 60) -> str:
@@ -187,8 +272,8 @@ def read_toml(path: str | Path, what: str, hint: str = "") -> tuple[str, dict]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{shown}: not valid TOML ({exc}). Check quotes, brackets and '=' signs "
-                        f"on that line.") from None
+        raise hinted(f"{shown}: not valid TOML ({exc}). Check quotes, brackets and '=' signs on that line.",
+                     syntax_hint(text, str(exc))) from None
     except RecursionError:
         data = None
     deep = "(top level)" if data is None else _too_deep(data, MAX_NESTING)
@@ -251,7 +336,7 @@ def _read_link(path: Path, what: str, hint: str, child: Path | None, key: str) -
     try:
         return read_toml(path, what)[1]
     except UserError as err:
-        raise UserError(f"{excerpt(str(child), 400)}: key '{key}': {err}") from None
+        raise hinted(f"{excerpt(str(child), 400)}: key '{key}': {err}", getattr(err, "hint", None)) from None
 
 
 def read_toml_extending(path: str | Path, what: str, hint: str = "", key: str = "extends") -> dict:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["HORIZONS", "STAGES", "STAGE_WORDS", "CAUSES", "SECTORS", "ECONOMIC_SECTOR_NAMES", "Outcome", "OUTCOMES",
+__all__ = ["HORIZONS", "STAGES", "STAGE_WORDS", "CAUSES", "FAILURE_CAUSES", "SECTORS", "ECONOMIC_SECTOR_NAMES", "Outcome", "OUTCOMES",
            "MODEL_OUTPUTS", "outcome", "words", "short_number"]
 
 #: Lifecycle of a partnership (section 'Forms and lifecycle'), in order.
@@ -19,8 +19,13 @@ STAGES = ("exploration", "loi", "mou", "active", "stagnant", "ended")
 STAGE_WORDS = {"exploration": "exploration", "loi": "letter of intent", "mou": "MoU (awaiting approval)",
                "active": "active", "stagnant": "stagnant (dormant)", "ended": "ended"}
 
-#: Binding causes of a stagnation or an ending (section 'Hambatan', plus turnover and partner).
-CAUSES = ("budget", "hr", "data", "leadership", "bureaucracy", "infrastructure", "partner", "legal")
+#: Binding causes of a stagnation or an ending (section 'Hambatan', plus turnover and partner), then
+#: the reasons that are not an obstacle of the region: soured relations between the countries, a
+#: purpose achieved (programmes completed) and competing priorities (natural decline).
+CAUSES = ("budget", "hr", "data", "leadership", "bureaucracy", "infrastructure", "partner", "legal",
+          "relations", "completed", "priorities")
+#: The causes that are a failure (a purpose achieved is not).
+FAILURE_CAUSES = tuple(c for c in CAUSES if c != "completed")
 
 #: Sectors of the regions' and partners' potential maps.
 SECTORS = ("culture", "education", "tourism", "industry", "trade", "agriculture", "environment")
@@ -68,6 +73,8 @@ def _declare() -> dict[str, Outcome]:
     rows += [Outcome(f"active_{k}y", f"active partnerships after {k} years", "partnerships", +1) for k in HORIZONS]
     rows += [Outcome(f"survival_{k}y", f"new partnerships still active {k} years after signing", "share", +1,
                      share=True) for k in HORIZONS]
+    rows += [Outcome(f"cohort_survival_{k}y", f"partnerships active at the start still active {k} years later",
+                     "share", +1, share=True) for k in HORIZONS]
     rows += [
         Outcome("spending", "regional spending on cooperation", "budget units", 0),
         Outcome("junkets", "spending lost to junkets (trips)", "budget units", -1),
@@ -75,7 +82,9 @@ def _declare() -> dict[str, Outcome]:
         Outcome("clarity", "mean clarity of signed partnerships' programmes", "index", +1),
         Outcome("failures_total", "failures (stagnations and unrenewed lapses), all causes", "failures", -1),
     ]
-    rows += [Outcome(f"failures_{c}", f"failures caused by {c}", "failures", -1) for c in CAUSES]
+    rows += [Outcome("completed", "partnerships concluded with their purpose achieved", "partnerships", +1)]
+    rows += [Outcome(f"failures_{c}", f"failures caused by {c}", "failures", -1) for c in FAILURE_CAUSES]
+    rows += [Outcome("failure_hazard", "failure hazard, all causes", "failures per active partnership-year", -1)]
     return {o.key: o for o in rows}
 
 
@@ -85,8 +94,9 @@ OUTCOMES: dict[str, Outcome] = _declare()
 #: experiment file may name.
 MODEL_OUTPUTS = (("share_failed", "mean_active_lifetime", "benefits", "signed", "active_end")
                  + tuple(f"survival_{k}y" for k in HORIZONS)
-                 + ("spending", "junkets", "misjudged_share", "clarity")
-                 + tuple(f"failures_{c}" for c in CAUSES))
+                 + tuple(f"cohort_survival_{k}y" for k in HORIZONS)
+                 + ("spending", "junkets", "misjudged_share", "clarity", "completed")
+                 + tuple(f"failures_{c}" for c in FAILURE_CAUSES) + ("failure_hazard",))
 
 
 def outcome(key: str) -> Outcome:

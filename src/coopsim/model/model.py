@@ -23,15 +23,18 @@ from coopsim.model import tables
 from coopsim.model.agents import ForeignPartner, RegionalGovernment
 from coopsim.model.mechanisms import STEP_ORDER
 from coopsim.model.mechanisms.elections import schedule_elections
-from coopsim.model.mechanisms.matching import growth_area_pools
-from coopsim.model.partnerships import Partnerships
+from coopsim.model.mechanisms.matching import attractiveness, growth_area_pools
+from coopsim.model.partnerships import ACTIVE, Partnerships
 from coopsim.model.population import build_partners, build_regions
+from coopsim.model.profiles import apply_profiles
 from coopsim.model.results import HISTORY, Tally, column, record
 from coopsim.model.seeding import seed_cases, seed_known_partnerships
 
 __all__ = ["CoopModel", "STREAMS", "random_streams", "HISTORY"]
 
 STREAMS = ("population", "partners", "seeding", "schedule") + tuple(name for name, _ in STEP_ORDER)
+if len(set(STREAMS)) != len(STREAMS):
+    raise ImportError(f"random stream names must be unique: {STREAMS}")
 
 
 def random_streams(seed: int) -> dict[str, np.random.Generator]:
@@ -78,8 +81,7 @@ class CoopModel(mesa.Model):
         self.growth_area_pools = growth_area_pools(self.regions, self.partners,
                                                    self.params.growth_areas.search_bonus)
         # how much foreign governments are drawn to a region: its strongest sector
-        self.attractiveness = self.regions.potential.max(axis=1) * self.partners.interest.mean() \
-            * self.params.matching.attractiveness
+        self.attractiveness = attractiveness(self.params, self.regions, self.partners)
         self.last_election = np.full(self.regions.n, -10**9)
         self.rule_change = False
         self.in_crisis = False
@@ -88,7 +90,11 @@ class CoopModel(mesa.Model):
         schedule_elections(self, self.streams["schedule"])
         if self.params.simulation.seed_known_partnerships and self.params.simulation.population == "indonesia":
             seed_known_partnerships(self)
+        apply_profiles(self)      # a planner's own regions override their drawn traits
         seed_cases(self)
+        # the known partnerships are facts: a partner's portfolio holds at least those it has
+        self.partners.limit = np.maximum(self.partners.limit, self.partnerships.live_load(self.partners.n))
+        self.start_active = self.partnerships.where(ACTIVE)   # the cohort active at the start
         self.history = np.zeros((self.params.steps, len(HISTORY)))
         self._agent_views_built = False
         if agents:
@@ -130,9 +136,11 @@ class CoopModel(mesa.Model):
             self.running = False
             return
         self.tally = Tally()
+        self.partnerships.quit[:] = 0
         for name, mechanism in STEP_ORDER:
             mechanism(self, self.streams[name])
-        record(self.history[self.t], self.partnerships.stage_counts(), self.tally, self.turnovers.sum())
+        record(self.history[self.t], self.partnerships.stage_counts(), self.tally, self.turnovers.sum(),
+               self.partnerships.quit)
         self.t += 1
         self.running = self.t < self.params.steps
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from coopsim.config.vocabulary import HORIZONS, MODEL_OUTPUTS
+from coopsim.config.vocabulary import FAILURE_CAUSES, HORIZONS, MODEL_OUTPUTS
 from coopsim.model.results import HISTORY
-from coopsim.model.partnerships import ACTIVE, CAUSES, ENDED, LEGAL, STAGNANT
+from coopsim.model.partnerships import ACTIVE, CAUSES, COMPLETED, ENDED, STAGNANT
 
-__all__ = ["OUTPUTS", "summarize", "survival_at", "failure_times"]
+__all__ = ["OUTPUTS", "summarize", "failure_hazard", "survival_at", "cohort_survival_at", "failure_times"]
 
 OUTPUTS = MODEL_OUTPUTS
 
@@ -19,12 +19,15 @@ def summarize(model) -> dict[str, float]:
     signed = e.signed()
     stage = e.stage[:n]
     n_signed = int(signed.sum())
-    failed = signed & ((stage == STAGNANT) | (stage == ENDED))
-    # failures of signed partnerships by binding cause: each stagnation, plus each active
-    # partnership that lapsed at its term end without renewal (weak legal basis); a dormant
-    # one that later lapses is not counted twice
+    # a partnership concluded because its purpose was achieved has not failed
+    failed = signed & ((stage == STAGNANT) | ((stage == ENDED) & (e.end_cause[:n] != COMPLETED)))
+    # failures by cause: each stagnation, plus each active partnership that ended (lapsed
+    # unrenewed, left by its partner, dropped for other priorities); a dormant one that later
+    # ends is not counted twice, and a completed one is no failure
     causes = np.bincount(model.history_causes("stagnated"), minlength=len(CAUSES)).astype(float)
-    causes[LEGAL] += model.history[: model.t, HISTORY.index("lapsed_active")].sum()
+    k = HISTORY.index(f"quit_{CAUSES[0]}")
+    causes += model.history[: model.t, k:k + len(CAUSES)].sum(axis=0)
+    causes_completed = causes[COMPLETED]
     new = signed & (e.t_mou[:n] >= 0)
     out = {
         "share_failed": failed.sum() / n_signed if n_signed else np.nan,
@@ -33,14 +36,35 @@ def summarize(model) -> dict[str, float]:
         "signed": float(new.sum()),
         "active_end": float((stage == ACTIVE).sum()),
         **{f"survival_{k}y": survival_at(model, k) for k in HORIZONS},
+        **{f"cohort_survival_{k}y": cohort_survival_at(model, k) for k in HORIZONS},
         "spending": float(e.spending[:n].sum()),
         "junkets": float(e.junkets[:n].sum()),
         "misjudged_share": float(e.misjudged[:n].mean()) if n else np.nan,
         "clarity": float(e.clarity[:n][signed].mean()) if n_signed else np.nan,
+        "completed": float(causes_completed),
     }
     for i, cause in enumerate(CAUSES):
-        out[f"failures_{cause}"] = float(causes[i])
+        if cause in FAILURE_CAUSES:
+            out[f"failures_{cause}"] = float(causes[i])
+    out["failure_hazard"] = failure_hazard(sum(out[f"failures_{c}"] for c in FAILURE_CAUSES),
+                                           e.active_quarters[:n], spy)
     return out
+
+
+def failure_hazard(failures: float, active_quarters: np.ndarray, steps_per_year: int) -> float:
+    """Failures per active partnership-year: the failures of a run (all causes) over the years
+    its partnerships spent active in it, their exposure (NaN when nothing was ever active).
+
+    Args:
+        failures: failures during the run (stagnations and ends that were not a purpose achieved).
+        active_quarters: per partnership, steps it was active during the run.
+        steps_per_year: steps in a year.
+
+    Returns:
+        The hazard (failures per partnership-year).
+    """
+    exposure = float(np.sum(active_quarters)) / steps_per_year
+    return float(failures) / exposure if exposure > 0 else float("nan")
 
 
 def failure_times(model) -> tuple[np.ndarray, np.ndarray]:
@@ -49,9 +73,33 @@ def failure_times(model) -> tuple[np.ndarray, np.ndarray]:
     dated by its latest stagnation: the model keeps one date per stage."""
     e, n = model.partnerships, model.partnerships.n
     t_sign = e.t_mou[:n]
-    failed_at = np.minimum(np.where(e.t_stagnant[:n] >= t_sign, e.t_stagnant[:n], np.inf),
-                           np.where(e.t_end[:n] >= t_sign, e.t_end[:n], np.inf))
-    return t_sign, failed_at
+    return t_sign, _failed_after(e, np.maximum(t_sign, 0))
+
+
+def _failed_after(e, since: np.ndarray) -> np.ndarray:
+    """Step of each partnership's stagnation or ending at or after `since` (inf if none); an
+    ending with its purpose achieved is no failure."""
+    n = e.n
+    ended = (e.t_end[:n] >= since) & (e.end_cause[:n] != COMPLETED)
+    return np.minimum(np.where(e.t_stagnant[:n] >= since, e.t_stagnant[:n], np.inf),
+                      np.where(ended, e.t_end[:n], np.inf))
+
+
+def cohort_survival_at(model, years: float) -> float:
+    """Share of the partnerships active at the start of the run (the cohort signed before it)
+    still active `years` later; NaN when the run is shorter or none was active. Its members
+    are fixed at the start, so a lever that changes how many partnerships form does not
+    change who is counted (unlike `survival_at`). Dated like `failure_times`.
+
+    Args:
+        model: a finished (or running) model.
+        years: years after the start.
+    """
+    cohort = model.start_active
+    if not len(cohort) or years * model.steps_per_year > model.t:
+        return float("nan")
+    failed_at = _failed_after(model.partnerships, np.zeros(model.partnerships.n))[cohort]
+    return float((failed_at >= years * model.steps_per_year).mean())
 
 
 def survival_at(model, years: float, counted: np.ndarray | None = None) -> float:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import numpy as np
 
 from coopsim.config.vocabulary import CAUSES, SECTORS, STAGES
+from coopsim.model.draws import row_key
 
 __all__ = ["Partnerships", "STAGES", "CAUSES", "EXPLORATION", "LOI", "MOU", "ACTIVE", "STAGNANT", "ENDED",
-           "BUDGET", "HR", "DATA", "LEADERSHIP", "BUREAUCRACY", "INFRASTRUCTURE", "PARTNER", "LEGAL", "NO_CAUSE"]
+           "BUDGET", "HR", "DATA", "LEADERSHIP", "BUREAUCRACY", "INFRASTRUCTURE", "PARTNER", "LEGAL", "RELATIONS",
+           "COMPLETED", "PRIORITIES", "NO_CAUSE"]
 
 # stage codes: positions in coopsim.config.vocabulary.STAGES
 EXPLORATION, LOI, MOU, ACTIVE, STAGNANT, ENDED = (STAGES.index(s) for s in (
@@ -22,14 +24,15 @@ EXPLORATION, LOI, MOU, ACTIVE, STAGNANT, ENDED = (STAGES.index(s) for s in (
 
 # Binding causes of a stagnation or an ending (section 'Hambatan', plus turnover and partner).
 # cause codes: positions in coopsim.config.vocabulary.CAUSES
-BUDGET, HR, DATA, LEADERSHIP, BUREAUCRACY, INFRASTRUCTURE, PARTNER, LEGAL = (CAUSES.index(c) for c in (
-    "budget", "hr", "data", "leadership", "bureaucracy", "infrastructure", "partner", "legal"))
+BUDGET, HR, DATA, LEADERSHIP, BUREAUCRACY, INFRASTRUCTURE, PARTNER, LEGAL, RELATIONS, COMPLETED, PRIORITIES = (
+    CAUSES.index(c) for c in ("budget", "hr", "data", "leadership", "bureaucracy", "infrastructure", "partner",
+                              "legal", "relations", "completed", "priorities"))
 NO_CAUSE = -1
 
 _FLOAT = ("t_explore", "t_loi", "t_mou", "t_stagnant", "t_end", "t_stage", "approval_due",
           "term_end", "data", "clarity", "comp", "sponsor", "engagement", "dedicated",
           "obligation", "activity", "activity_sum", "benefits", "spending", "junkets",
-          "partner_spending", "active_quarters", "economic_share")
+          "partner_spending", "active_quarters", "economic_share", "delivery")
 _INT = ("region", "partner", "stage", "low_count", "cause", "end_cause", "revivals", "renewals",
         "case", "term_years", "n_programs")
 _BOOL = ("committee", "partner_budget", "region_budget", "misjudged", "foreign_initiative", "known")
@@ -51,7 +54,9 @@ class Partnerships:
         for name in _BOOL:
             setattr(self, name, np.zeros(capacity, dtype=bool))
         self.programs = np.zeros((capacity, len(SECTORS)), dtype=bool)
+        self.key = np.zeros(capacity, dtype=np.uint64)   # identity for keyed random numbers
         self.pairs: set[tuple[int, int]] = set()
+        self.quit = np.zeros(len(CAUSES), dtype=np.int64)   # active ones ended this step, by cause
 
     def _grow(self, need: int) -> None:
         new = max(self.capacity * 2, need)
@@ -63,6 +68,7 @@ class Partnerships:
         programs = np.zeros((new, len(SECTORS)), dtype=bool)
         programs[: self.capacity] = self.programs
         self.programs = programs
+        self.key = np.concatenate([self.key, np.zeros(new - self.capacity, dtype=np.uint64)])
         self.capacity = new
 
     def add(self, region: np.ndarray, partner: np.ndarray, **columns) -> np.ndarray:
@@ -80,6 +86,8 @@ class Partnerships:
         self.partner_budget[rows] = True
         for name, value in columns.items():
             getattr(self, name)[rows] = value
+        # who it is: region, partner and the step it was explored (its dice: coopsim.model.draws)
+        self.key[rows] = row_key(region, partner, np.round(self.t_explore[rows]).astype(np.int64))
         self.pairs.update(zip(region.tolist(), partner.tolist()))
         self.n += k
         return rows
@@ -97,10 +105,20 @@ class Partnerships:
         self.t_stage[rows] = t
 
     def end(self, rows: np.ndarray, cause: np.ndarray | int, t: int) -> None:
+        """End these rows at step t with a cause; active ones are counted in `quit` by cause."""
+        if not len(rows):
+            return
+        was_active = self.stage[rows] == ACTIVE
+        self.quit += np.bincount(np.broadcast_to(cause, rows.shape)[was_active], minlength=len(self.quit))
         self.move(rows, ENDED, t)
         self.t_end[rows] = t
         self.end_cause[rows] = cause
         self.pairs.difference_update(zip(self.region[rows].tolist(), self.partner[rows].tolist()))
+
+    def live_load(self, n_partners: int) -> np.ndarray:
+        """Partnerships each foreign partner carries now (any stage but ended): its portfolio."""
+        live = self.stage[: self.n] != ENDED
+        return np.bincount(self.partner[: self.n][live], minlength=n_partners)
 
     def signed(self) -> np.ndarray:
         return self.t_mou[: self.n] > self.NEVER

@@ -26,7 +26,7 @@ __all__ = ["SECTORS", "ECONOMIC_SECTORS", "LEVELS", "REGION_COLUMNS", "COUNTRY_G
            "IMT_GT", "IMS_GT", "BIMP_EAGA", "RegionState", "PartnerState", "Geography", "geography",
            "indonesia_geography", "indonesia_regions", "known_partnerships", "read_regions_csv", "synthetic_regions",
            "unit", "beta_params", "build_regions", "build_partners", "complementarity", "find_region",
-           "institutionalisation", "lever_scope"]
+           "institutionalisation", "lever_scope", "country_table", "country_weights"]
 
 ECONOMIC_SECTORS = np.array([s in ECONOMIC_SECTOR_NAMES for s in SECTORS])
 LEVELS = ("province", "regency", "city")
@@ -280,7 +280,10 @@ def institutionalisation(scenario: Scenario, bureau: np.ndarray, legal: np.ndarr
 
 @dataclass
 class PartnerState:
-    """Foreign local governments: the known ones from the data plus a synthetic pool."""
+    """Foreign local governments: the known ones from the data plus a pool drawn by country
+    weights (`countries.csv`: known ties and a gravity weight). They decide too: their heads
+    change on their country's term, they review their partnerships once a year in their budget
+    cycle and carry at most `limit` at once."""
     name: np.ndarray
     country: np.ndarray
     capacity: np.ndarray     # resources
@@ -288,11 +291,46 @@ class PartnerState:
     openness: np.ndarray     # how much of its conditions can be learnt (data)
     potential: np.ndarray    # (n, 7)
     growth_area: np.ndarray  # bit flags
-    engagement_shift: np.ndarray  # national downturns subtract here
+    country_code: np.ndarray  # row of `countries` (the country table of the run)
+    countries: tuple          # country names, in code order
+    term_steps: np.ndarray    # term of the partner's head, in steps
+    next_turnover: np.ndarray  # step of the partner head's next change
+    review_step: np.ndarray   # step within the year of its budget review
+    limit: np.ndarray         # most partnerships it carries at once (portfolio)
+    relations: np.ndarray     # relations of its country with Indonesia this step, in [0, 1]
 
     @property
     def n(self) -> int:
         return len(self.capacity)
+
+
+@lru_cache(maxsize=1)
+def country_table() -> pd.DataFrame:
+    """Partner countries with their evidence (`coopsim/data/countries.csv`, sources in SOURCES.md):
+    distance from Jakarta, population, GDP per capita, known partnerships, local term of office."""
+    with _data_path("countries.csv").open() as f:
+        return pd.read_csv(f).set_index("country", drop=False)
+
+
+def country_weights(scenario: Scenario, countries: pd.DataFrame) -> pd.Series:
+    """Where synthetic partners come from: a share `1 - gravity_share` follows the known
+    partnerships by country, the rest a gravity weight population^a / distance^b.
+
+    Args:
+        scenario: its `partner_side` exponents and share.
+        countries: the country table (`country_table()`).
+
+    Returns:
+        Weights summing to 1, indexed by country.
+    """
+    ps = scenario.partner_side
+    known = countries["known_partnerships"].astype(float)
+    gravity = (countries["population"].astype(float).fillna(0) ** ps.population_exponent
+               / countries["distance_km"].astype(float).clip(lower=100) ** ps.distance_exponent)
+    known_share = known / known.sum() if known.sum() else known * 0
+    gravity_share = gravity / gravity.sum() if gravity.sum() else gravity * 0
+    weights = (1 - ps.gravity_share) * known_share + ps.gravity_share * gravity_share
+    return weights / weights.sum()
 
 
 @lru_cache(maxsize=1)
@@ -303,23 +341,36 @@ def _known_partners() -> tuple[np.ndarray, np.ndarray]:
 
 
 def build_partners(scenario: Scenario, rng: np.random.Generator) -> PartnerState:
-    p = scenario.partners
-    known_names, countries = _known_partners()
-    # the synthetic pool follows the known spread of countries, plus growth-area neighbours
-    pool_countries = np.concatenate([countries, np.repeat(["Malaysia", "Thailand", "Singapore",
-                                                           "Brunei", "Philippines"], 6)])
-    synth = rng.choice(pool_countries, p.pool_size) if p.pool_size else np.array([], dtype=str)
-    names = np.concatenate([known_names,
-                            [f"{c} partner {i}" for i, c in enumerate(synth)]]).astype(object)
-    country = np.concatenate([countries, synth]).astype(object)
+    p, ps = scenario.partners, scenario.partner_side
+    countries = country_table()
+    known_names, known_countries = _known_partners()
+    weights = country_weights(scenario, countries)
+    synth = (rng.choice(weights.index.to_numpy(), p.pool_size, p=weights.to_numpy())
+             if p.pool_size else np.array([], dtype=str))
+    names = np.concatenate([known_names, [f"{c} partner {i}" for i, c in enumerate(synth)]]).astype(object)
+    country = np.concatenate([known_countries, synth]).astype(object)
     n = len(names)
+    code = countries.index.get_indexer(country)
+    if (code < 0).any():
+        raise UserError(f"coopsim/data/countries.csv has no row for {sorted(set(country[code < 0]))}")
     ga = np.array([COUNTRY_GROWTH_AREA.get(c, 0) for c in country], dtype=np.int64)
     if not scenario.growth_areas.enabled:
         ga[:] = 0
-    return PartnerState(name=names, country=country, capacity=_beta(rng, p.capacity, n),
-                    interest=_beta(rng, p.interest, n), openness=_beta(rng, p.data_openness, n),
-                    potential=rng.beta(2.0, 2.0, (n, len(SECTORS))), growth_area=ga,
-                    engagement_shift=np.zeros(n))
+    # richer countries' local governments have more resources (log GDP per capita, centred)
+    log_gdp = np.log(countries["gdp_per_capita_usd"].astype(float))
+    richer = np.nan_to_num((log_gdp - log_gdp.mean()).to_numpy()[code])
+    capacity = unit(_beta(rng, p.capacity, n) + ps.capacity_gdp_slope * richer)
+    term = countries["local_term_years"].astype(float).fillna(ps.default_term_years).to_numpy()[code]
+    spy = scenario.simulation.steps_per_year
+    term_steps = np.maximum(1, np.round(term * spy)).astype(np.int64)
+    return PartnerState(name=names, country=country, capacity=capacity,
+                        interest=_beta(rng, p.interest, n), openness=_beta(rng, p.data_openness, n),
+                        potential=rng.beta(2.0, 2.0, (n, len(SECTORS))), growth_area=ga,
+                        country_code=code, countries=tuple(countries.index), term_steps=term_steps,
+                        next_turnover=(rng.random(n) * term_steps).astype(np.int64),
+                        review_step=rng.integers(0, spy, n),
+                        limit=np.floor(ps.portfolio_base + ps.portfolio_per_capacity * capacity).astype(np.int64),
+                        relations=np.ones(n))
 
 
 def complementarity(region_potential: np.ndarray, partner_potential: np.ndarray,

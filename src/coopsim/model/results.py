@@ -29,10 +29,12 @@ COUNTERS = {
     "spending": "regional spending (budget units)",
 }
 HISTORY = (tuple(f"n_{s}" for s in STAGES) + tuple(COUNTERS)
-           + tuple(f"stagnated_{c}" for c in CAUSES) + tuple(f"ended_{c}" for c in CAUSES))
+           + tuple(f"stagnated_{c}" for c in CAUSES) + tuple(f"ended_{c}" for c in CAUSES)
+           + tuple(f"quit_{c}" for c in CAUSES))
 RESULT_WORDS = ({f"n_{s}": f"partnerships in stage {s}" for s in STAGES} | COUNTERS
                 | {f"stagnated_{c}": f"stagnations caused by {c}" for c in CAUSES}
-                | {f"ended_{c}": f"endings caused by {c}" for c in CAUSES})
+                | {f"ended_{c}": f"endings caused by {c}" for c in CAUSES}
+                | {f"quit_{c}": f"active partnerships ended by {c}" for c in CAUSES})
 _COL = {name: i for i, name in enumerate(HISTORY)}
 
 
@@ -55,11 +57,15 @@ class Tally:
         self.ended = np.zeros(len(CAUSES), dtype=np.int64)
 
 
-def record(row: np.ndarray, stage_counts: np.ndarray, tally: Tally, turnovers: int) -> None:
-    """Write one step's results into `row` (a view of the history)."""
+def record(row: np.ndarray, stage_counts: np.ndarray, tally: Tally, turnovers: int,
+           quit: np.ndarray | None = None) -> None:
+    """Write one step's results into `row` (a view of the history); `quit`: active
+    partnerships ended this step by cause (`Partnerships.quit`)."""
     row[:len(STAGES)] = stage_counts
     for name in COUNTERS:
         row[_COL[name]] = turnovers if name == "turnovers" else getattr(tally, name)
     k = _COL[f"stagnated_{CAUSES[0]}"]
     row[k:k + len(CAUSES)] = tally.stagnated
     row[k + len(CAUSES):k + 2 * len(CAUSES)] = tally.ended
+    if quit is not None:
+        row[k + 2 * len(CAUSES):k + 3 * len(CAUSES)] = quit

@@ -19,27 +19,41 @@ __all__ = ["SEEDED_TERM_YEARS", "seed_known_partnerships", "seed_cases", "add_si
 SEEDED_TERM_YEARS = 5
 
 
-def seed_known_partnerships(model) -> None:
+def seed_known_partnerships(model, only: int | None = None, rng: np.random.Generator | None = None) -> None:
     """The known partnerships of `partnerships.csv` start the network: exploratory ones as
-    explorations, LoIs as letters of intent, dormant ones dormant, the rest signed."""
+    explorations, LoIs as letters of intent, dormant ones dormant, the rest signed.
+
+    Args:
+        model: the model being built.
+        only: seed this region's only (a profile re-seeds its region once its traits are set);
+            by default every region's but those of the scenario's `[[profiles]]`, whose draws
+            are made all the same, so profiling a region moves no other region's start.
+        rng: the stream to draw from (default: the run's `seeding` stream).
+    """
     rows = _known_rows(tuple(model.params.simulation.levels))
     if rows:
         region, partner, stage, years = (np.array(x) for x in zip(*rows))
-        add_signed(model, region, partner, stage, years, model.streams["seeding"], known=True)
+        profiled = [find_region(model.regions.table, p.region) for p in model.params.profiles]
+        keep = region == only if only is not None else ~np.isin(region, profiled)
+        add_signed(model, region, partner, stage, years, rng or model.streams["seeding"], known=True, keep=keep)
 
-def add_signed(model, region, partner, stage, years, rng, known=False) -> np.ndarray:
-    """Partnerships that exist at the start, with programs matched to both potential maps."""
+def add_signed(model, region, partner, stage, years, rng, known=False, keep=None) -> np.ndarray:
+    """Partnerships that exist at the start, with programs matched to both potential maps;
+    with `keep` (a mask), only those rows, drawing for every row all the same."""
     spy, start = model.steps_per_year, model.params.simulation.start_year
-    values = complementarity(model.regions.potential[region], model.partners.potential[partner],
-                             model.params.matching.complementarity_base)
     m = model.params.matching
     n_programs = np.clip(1 + rng.binomial(m.extra_programs, m.program_probability, len(region)), 1, len(SECTORS))
+    signed_year = np.array([y if y is not None else start - rng.integers(1, 20) for y in years])
+    if keep is not None:
+        region, partner, stage, n_programs, signed_year = (x[keep] for x in (region, partner, stage, n_programs,
+                                                                               signed_year))
+    values = complementarity(model.regions.potential[region], model.partners.potential[partner],
+                             model.params.matching.complementarity_base)
     order = np.argsort(-values, axis=1)
     programs = np.zeros_like(values, dtype=bool)
     for j in range(len(SECTORS)):
         programs[np.arange(len(region)), order[:, j]] = j < n_programs
     data = edge_data(model, region, partner)
-    signed_year = np.array([y if y is not None else start - rng.integers(1, 20) for y in years])
     t_signed = (signed_year - start) * spy
     term = np.full(len(region), SEEDED_TERM_YEARS)
     # the current term ends at the next five-year anniversary after the start
@@ -96,14 +110,31 @@ def seed_cases(model) -> None:
         edges.case[row] = len(model.case_names)
         model.case_names.append(case.name)
 
-def add_partner(model, name: str, country: str) -> int:
-    p, rng = model.partners, model.streams["seeding"]
+def add_partner(model, name: str, country: str, rng: np.random.Generator | None = None) -> int:
+    """A partner a scenario names that is not in the pool (a case's, a profile's); returns its
+    index. Its traits are set by the caller; its head's term and portfolio follow the defaults.
+
+    Args:
+        model: the model being built.
+        name, country: the partner's name and country.
+        rng: the stream its potential map is drawn from (default: the seeding stream).
+    """
+    p, rng, ps = model.partners, rng or model.streams["seeding"], model.params.partner_side
+    if country not in p.countries:
+        p.countries = p.countries + (country,)
     for field, value in (("name", name), ("country", country)):
         setattr(p, field, np.append(getattr(p, field), value).astype(object))
-    for field in ("capacity", "interest", "openness", "engagement_shift"):
+    for field in ("capacity", "interest", "openness"):
         setattr(p, field, np.append(getattr(p, field), 0.5))
     p.potential = np.vstack([p.potential, rng.beta(2, 2, (1, len(SECTORS)))])
     p.growth_area = np.append(p.growth_area, 0)
+    p.country_code = np.append(p.country_code, p.countries.index(country))
+    term = max(1, round(ps.default_term_years * model.steps_per_year))
+    p.term_steps = np.append(p.term_steps, term)
+    p.next_turnover = np.append(p.next_turnover, term)
+    p.review_step = np.append(p.review_step, 0)
+    p.limit = np.append(p.limit, int(ps.portfolio_base + ps.portfolio_per_capacity * p.capacity[-1]))
+    p.relations = np.append(p.relations, 1.0)
     return p.n - 1
 
 

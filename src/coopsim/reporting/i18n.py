@@ -31,7 +31,7 @@ from pathlib import Path
 from coopsim.config.errors import UserError
 
 __all__ = ["LANGUAGES", "LANGUAGE_NAMES", "Messages", "catalogue", "catalogue_files", "check_catalogues",
-           "default_language", "language", "messages", "translate"]
+           "default_language", "error_text", "language", "messages", "translate"]
 
 #: The languages every message exists in, the first being the default for Indonesian users.
 LANGUAGES = ("id", "en")
@@ -186,6 +186,23 @@ def translate(key: str, lang: str, **fields) -> str:
         raise KeyError(f"no message {key!r} in the {language(lang)} catalogue (coopsim/locale)")
     text = texts[key]
     return text.format(**fields) if fields else text
+
+
+def error_text(error: BaseException, lang: str) -> str:
+    """A user's error as the command line prints it: its message, then how to fix it (the
+    `hint` a `coopsim.config.toml.hinted` error carries) in the user's language.
+
+    Args:
+        error: the error (a `UserError`, with or without a hint).
+        lang: the language of the hint.
+
+    Returns:
+        The text, e.g. "s.toml: not valid TOML (...). Petunjuk: gunakan titik ...: x = 0.5".
+    """
+    hint = getattr(error, "hint", None)
+    if hint is None:
+        return str(error)
+    return f"{error} {translate('hint.label', lang)}: {translate(hint.key, lang, **hint.fields)}"
 
 
 class Messages:

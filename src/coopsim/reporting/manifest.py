@@ -17,7 +17,7 @@ from coopsim.reporting.folders import write_text
 __all__ = ["PACKAGES", "versions", "git_commit", "write_manifest"]
 
 PACKAGES = ("coopsim", "mesa", "numpy", "pandas", "scipy", "pyarrow", "SALib", "pydantic", "dask",
-            "distributed", "ema_workbench", "scikit-learn", "solara")
+            "distributed", "ema_workbench", "scikit-learn", "solara", "lifelines", "pyabc")
 
 
 def versions() -> dict[str, str]:

@@ -41,7 +41,9 @@ STYLE = {
 #: Binding causes of failure in words (the vocabulary's CAUSES are short keys).
 CAUSE_WORDS = {"budget": "budget", "hr": "staff capacity (HR)", "data": "data on the partner",
                "leadership": "leadership turnover", "bureaucracy": "bureaucracy",
-               "infrastructure": "infrastructure", "partner": "the foreign partner", "legal": "legal basis"}
+               "infrastructure": "infrastructure", "partner": "the foreign partner", "legal": "legal basis",
+               "relations": "relations between the countries", "completed": "purpose achieved",
+               "priorities": "competing priorities"}
 
 
 # No creation date in the files: the same results give byte-identical figures.

@@ -15,7 +15,7 @@ STAGE_COLOURS = {"exploration": "#9ecae1", "loi": "#6baed6", "mou": "#fdae6b", "
                  "stagnant": "#e6550d", "ended": "#636363"}
 #: Binding causes of stagnation (Tableau 10: distinguishable, colour-blind tolerant).
 CAUSE_COLOURS = dict(zip(CAUSES, ("#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
-                                  "#bab0ac", "#59a14f")))
+                                  "#bab0ac", "#59a14f", "#4e79a7", "#8cd17d", "#f28e2b")))
 #: Verdicts of a paired comparison (coopsim.analysis.comparison.verdict codes).
 VERDICT_COLOURS = {"gain": "#31a354", "loss": "#de2d26", "higher": "#3182bd", "lower": "#3182bd",
                    "unclear": "#969696", "same": "#969696", "too_few": "#969696"}

@@ -18,7 +18,7 @@ from coopsim.model.partnerships import ACTIVE, EXPLORATION, LOI
 from coopsim.reporting.plotstyle import name_words, new_figure, save_figure, styled
 from coopsim.reporting.style import STAGE_COLOURS
 
-__all__ = ["figure", "validation_figure", "format_table", "validation_markdown"]
+__all__ = ["SECTION_WORDS", "figure", "validation_figure", "format_table", "validation_markdown"]
 
 # What runs on is drawn in the active stage's colour, what stalls in the stagnant one's.
 GOOD, BAD, NEUTRAL = STAGE_COLOURS["active"], STAGE_COLOURS["stagnant"], STAGE_COLOURS["ended"]
@@ -126,8 +126,16 @@ def figure(runs: PatternRuns, path: Path) -> Path:
     return save_figure(validation_figure(runs), path)
 
 
+def _result(r) -> str:
+    """'pass', 'FAIL' or 'not measurable' for one row of the table."""
+    if not getattr(r, "measurable", True):
+        return "not measurable"
+    return "pass" if r.passed else "FAIL"
+
+
 def format_table(table: pd.DataFrame) -> str:
-    """Markdown table: pattern, check, target, value [95% interval], pass.
+    """Markdown table: pattern, check, target, value [95% interval], result (and, for a check
+    the runs cannot show, why).
 
     Args:
         table: one row per check (`Check.row`).
@@ -138,18 +146,41 @@ def format_table(table: pd.DataFrame) -> str:
     lines = ["| # | check | target | model value [95% interval] | result |",
              "|---|---|---|---|---|"]
     for r in table.itertuples():
-        lines.append(f"| {r.pattern} | {r.check} | {r.target} | {r.value:.3g} [{r.low:.3g}, {r.high:.3g}] "
-                     f"| {'pass' if r.passed else 'FAIL'} |")
+        value = (f"{r.value:.3g} [{r.low:.3g}, {r.high:.3g}]" if getattr(r, "measurable", True)
+                 else f"({getattr(r, 'note', '')})")
+        lines.append(f"| {r.pattern} | {r.check} | {r.target} | {value} | {_result(r)} |")
     return "\n".join(lines)
 
 
-def validation_markdown(table: pd.DataFrame, summary: pd.Series, scenario_name: str, scenario_file: str,
+SECTION_WORDS = {
+    "calibration": ("Calibration fit",
+                    "The targets calibration may use (`src/coopsim/data/evidence_split.toml`, [[calibration]]): "
+                    "a good fit here is expected, not evidence."),
+    "held_out": ("Held-out fit",
+                 "Evidence no calibration computes ([[held_out]]): named partnerships and regions. "
+                 "This is the validation; what fails is reported as it is."),
+}
+
+
+def _section(table: pd.DataFrame, row) -> str:
+    """One part's heading, counts and table."""
+    title, words = SECTION_WORDS[row.part]
+    counts = (f"Patterns {row.patterns or '-'}: {row.patterns_passed} of {row.patterns_measured} measured patterns "
+              f"pass; {row.passed} of {row.measurable} measurable checks pass"
+              f"{f', {row.checks - row.measurable} not measurable in these runs' if row.checks > row.measurable else ''}.")
+    part = table[table["part"] == row.part]
+    body = format_table(part) if len(part) else "(no check)"
+    return f"## {title}\n\n{words} {counts}\n\n{body}\n"
+
+
+def validation_markdown(table: pd.DataFrame, sections: pd.DataFrame, scenario_name: str, scenario_file: str,
                         reps: int, seed: int) -> str:
-    """`validation.md`: the settings, the table, the figure and the mechanisms behind each pattern.
+    """`validation.md`: the settings, the calibration fit and the held-out fit (each a table),
+    the figure and the mechanisms behind each pattern.
 
     Args:
-        table: one row per check.
-        summary: pattern -> passed (`coopsim.analysis.validation.pattern_summary`).
+        table: one row per check, with its part.
+        sections: per part its counts (`coopsim.analysis.validation.section_summary`).
         scenario_name, scenario_file: what was validated.
         reps, seed: replications per scenario and master seed.
 
@@ -158,7 +189,8 @@ def validation_markdown(table: pd.DataFrame, summary: pd.Series, scenario_name: 
     """
     header = (f"# Validation of '{scenario_name}' ({scenario_file})\n\n"
               f"{reps} replications per scenario, seed {seed}. Intervals: 95% percentile "
-              f"bootstrap over replications. Patterns passed: {int(summary.sum())} of {len(summary)}.\n\n")
+              f"bootstrap over replications.\n\n")
+    body = "\n".join(_section(table, row) for row in sections.itertuples())
     mechanisms = "\n".join(f"- Pattern {k}: {v}" for k, v in MECHANISMS.items())
-    return (header + format_table(table) + "\n\n![patterns](validation.png)"
+    return (header + body + "\n![patterns](validation.png)"
             + "\n\n## Mechanisms producing each pattern\n\n" + mechanisms + "\n")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from coopsim.config.scenario import Scenario
 from coopsim.model.model import CoopModel
@@ -32,6 +33,12 @@ class Trace:
     case: np.ndarray           # (rows,) index into case_names, -1 otherwise
     case_names: list[str]
     steps_per_year: int
+    start_year: float = 0.0    # calendar year of row 0
+    #: (rows,) who each partnership is: region (official name), level, province, partner, country,
+    #: known (from the data); from the run's ledger. None in hand-made traces.
+    parties: pd.DataFrame | None = None
+    #: (regions,) each region's official name, level and province. None in hand-made traces.
+    regions: pd.DataFrame | None = None
 
     @property
     def steps(self) -> int:
@@ -72,12 +79,15 @@ def trace(scenario: Scenario, seed: int) -> Trace:
         model.step()
         record()
     n = e.n
+    parties = model.ledger()[["region", "level", "province", "partner", "country", "known"]]
     return Trace(stage=_pad(stages, n, -1, np.int8), term_end=_pad(terms, n, 0.0, float),
                  renewals=_pad(renewals, n, 0, np.int32), last_election=np.array(elections),
                  region=e.region[:n].copy(),
                  institutionalised=e.committee[:n] | model.regions.bureau[e.region[:n]],
                  term_years=e.term_years[:n].copy(), case=e.case[:n].copy(),
-                 case_names=list(model.case_names), steps_per_year=model.steps_per_year)
+                 case_names=list(model.case_names), steps_per_year=model.steps_per_year,
+                 start_year=float(model.params.simulation.start_year), parties=parties.reset_index(drop=True),
+                 regions=model.regions.table[["name", "level", "province"]].reset_index(drop=True))
 
 
 def traces(scenario: Scenario, seed: int, reps: int) -> list[Trace]:

@@ -26,7 +26,7 @@ from coopsim.model.partnerships import ACTIVE, ENDED, LEGAL, STAGNANT
 from coopsim.run.executor import read_results, run_sweep
 from coopsim.run.seeds import replication_seed
 
-__all__ = ["TrackedRun", "outcome_keys", "run_tracked", "TrackedTarget", "run_replications"]
+__all__ = ["TrackedRun", "outcome_keys", "run_tracked", "TrackedTarget", "run_replications", "paired_sweep"]
 
 
 
@@ -208,16 +208,37 @@ def run_replications(scenarios: Sequence[Scenario], regions: Sequence[int | None
     Raises:
         UserError: when a run failed (the finished ones stay in `folder`).
     """
-    n = len(scenarios)
+    results = paired_sweep(TrackedTarget(scenarios, regions), len(scenarios), seed, reps, folder, workers, progress)
+    return [_unflatten(results[results["scenario"] == s].sort_values("replication"), scenarios[s])
+            for s in range(len(scenarios))]
+
+
+def paired_sweep(target, n: int, seed: int, reps: int, folder: str | Path, workers: int = 1,
+                 progress: bool = False) -> pd.DataFrame:
+    """Replication i of each of `n` scenarios with seed `replication_seed(seed, i)` (common random
+    numbers) through the executor: points (scenario, replication), chunk files in `folder`,
+    serially or on `workers` local processes. `run_replications` and `coopsim oat`
+    (`coopsim.run.oat`) run their targets through it.
+
+    Args:
+        target: an executor target reading the point's `scenario` (an index below `n`).
+        n: the number of scenarios.
+        seed, reps, folder, workers, progress: as for `run_replications`.
+
+    Returns:
+        The runs as the executor stores them (`read_results`: columns scenario, replication,
+        seed and the outputs `out:NAME`), sorted by point.
+
+    Raises:
+        UserError: when a run failed (the finished ones stay in `folder`).
+    """
     points = pd.DataFrame({"scenario": [s for _ in range(reps) for s in range(n)],
                            "replication": [i for i in range(reps) for _ in range(n)]})
     seeds = [replication_seed(seed, i) for i in points["replication"]]
-    report = run_sweep(TrackedTarget(scenarios, regions), points, seeds, folder,
-                       backend="process" if workers > 1 else "serial", workers=workers, progress=progress)
+    report = run_sweep(target, points, seeds, folder, backend="process" if workers > 1 else "serial",
+                       workers=workers, progress=progress)
     if report.n_failed:
         first = report.failures.iloc[0]
         raise UserError(f"{report.n_failed} of {len(points)} runs failed; the first (scenario "
                         f"{int(first['scenario'])}, replication {int(first['replication'])}): {first['error']}")
-    results = read_results(folder)
-    return [_unflatten(results[results["scenario"] == s].sort_values("replication"), scenarios[s])
-            for s in range(n)]
+    return read_results(folder)

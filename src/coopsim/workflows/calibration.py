@@ -1,138 +1,127 @@
-"""Calibration of the rates no source pins down (issue 3; docs/TRACE.md, "Model analysis"):
-run the Latin hypercube, accept, re-check the accepted points, write the folder.
+"""Calibration of the rates no source pins down (issue #13; docs/TRACE.md, section 7): ABC-SMC
+over the priors of a calibration file, scored on the calibration targets of the evidence split
+only, and the results folder.
 
-Each point runs the six validation patterns of `coopsim.workflows.validation` together (a few
-replications, the same seeds for every point: common random numbers) and is scored by
-`coopsim.analysis.calibration.point_score`; the method (ABC rejection) is described there.
-Points run through `coopsim.run.executor.run_sweep` (serial or local processes; resumable
-chunks). Writes `points.csv`, `accepted_ranges.csv` and `refined.csv`.
+Each particle runs the validated scenario with its rates (`reps` replications) and computes the
+checks of the split's [[calibration]] targets, and nothing else (`coopsim.workflows.validation.
+run_checks` with those keys traces only the runs they need); its summary statistics and
+distance are `coopsim.analysis.calibration`'s, the sampler `coopsim.run.calibration.abc_smc`.
 
-    python experiments/calibrate.py --points 160 --reps 4 --workers 1 --out results/calibration
+Writes `posterior.csv` (the last generation: parameters, weight, distance, statistics; read back
+with `coopsim.config.calibration.load_posterior`), `posterior_summary.csv`, `generations.csv`,
+`target_shares.csv`, pyabc's history `abc.db` and `manifest.json`.
+
+    python experiments/calibrate.py experiments/calibration.toml --out results/calibration
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
-from coopsim.analysis.calibration import (PRIORS, accept, choose, latin_hypercube, point_score,
-                                          posterior_ranges, rank_rechecked, recheck_row)
+from coopsim.analysis.calibration import (MISS, calibration_distance, effective_sample_size, posterior_summary,
+                                          summary_statistics, target_shares)
+from coopsim.config.calibration import POSTERIOR_FILE, CalibrationSpec
+from coopsim.config.evidence import EvidenceSplit
 from coopsim.config.scenario import Scenario
-from coopsim.run.calibration import CalibrationTarget
-from coopsim.workflows.validation import run_checks
+from coopsim.reporting.folders import staged_output
+from coopsim.reporting.manifest import write_manifest
+from coopsim.run.calibration import AbcRun, CalibrationTarget, abc_smc
+from coopsim.workflows.validation import evidence_split, run_checks
 
-__all__ = ["score_point", "calibrate", "refine", "Calibration", "run_calibration", "run_refinement"]
+__all__ = ["score_point", "calibration_target", "Calibration", "run_calibration"]
 
-
-def score_point(scenario: Scenario, seed: int, reps: int) -> dict[str, float]:
-    """One point's outputs (the sweep target's score): every check of `coopsim validate`.
-
-    Args:
-        scenario: the base scenario with the point's rates.
-        seed: master seed (the same for every point).
-        reps: replications per scenario.
-
-    Returns:
-        Distance, patterns met and check values (`coopsim.analysis.calibration.point_score`).
-    """
-    return point_score(run_checks(scenario, seed=seed, reps=reps))
+OUTPUTS = (POSTERIOR_FILE, "posterior_summary.csv", "generations.csv", "target_shares.csv", "abc.db", "manifest.json")
 
 
-def calibrate(scenario: Scenario, points: int, reps: int, seed: int, out_dir: str | Path,
-              workers: int = 1, resume: bool = False, progress: bool = True) -> pd.DataFrame:
-    """Run the hypercube; return one row per point (parameters, distance, checks).
+def score_point(scenario: Scenario, seed: int, reps: int, targets: tuple[str, ...],
+                split: EvidenceSplit) -> dict[str, float]:
+    """One particle's summary statistics: the checks of the calibration `targets` only.
 
     Args:
-        scenario: the base scenario.
-        points: hypercube points.
-        reps: replications per scenario per point.
-        seed: the design's seed and every point's run seed.
-        out_dir: the sweep's chunks go to `out_dir/sweep`.
-        workers: local processes (1: serial).
-        resume: continue a sweep already in `out_dir/sweep`.
-        progress: show a progress bar.
+        scenario: the base scenario with the particle's rates.
+        seed: the particle's run seed.
+        reps: replications.
+        targets: the calibration targets (`EvidenceSplit.calibration`).
+        split: the evidence split.
 
     Returns:
-        One row per point, sorted by index.
+        "value:<target>" and "miss:<target>" per target (`summary_statistics`).
     """
-    from coopsim.run.executor import read_results, run_sweep
-
-    design = latin_hypercube(points, PRIORS, seed)
-    target = CalibrationTarget(scenario.model_dump(), reps, score_point, PRIORS, scenario.source_file)
-    run_sweep(target, design, [seed] * points, Path(out_dir) / "sweep",
-              backend="serial" if workers <= 1 else "process", workers=workers, resume=resume,
-              key=f"calibration:{points}:{reps}:{seed}:{sorted(PRIORS.items())}", progress=progress,
-              desc="calibration")
-    results = read_results(Path(out_dir) / "sweep").sort_values("index").reset_index(drop=True)
-    return results.rename(columns=lambda c: c.removeprefix("out:"))
+    return summary_statistics(run_checks(scenario, seed=seed, reps=reps, keys=targets, split=split))
 
 
-def refine(scenario: Scenario, accepted: pd.DataFrame, reps: int, seed: int) -> pd.DataFrame:
-    """Second stage: the accepted points again, with more replications and another seed, judged
-    as `coopsim validate` judges (values and 95% intervals). The default is chosen from these.
+def calibration_target(scenario: Scenario, priors: dict, reps: int, split: EvidenceSplit) -> CalibrationTarget:
+    """The picklable target that scores a particle on the split's calibration targets.
 
     Args:
         scenario: the base scenario.
-        accepted: the accepted points.
-        reps: replications per scenario.
-        seed: master seed of the re-check.
+        priors: dotted path -> (low, high): the parameters a particle sets.
+        reps: replications per particle.
+        split: the evidence split.
 
     Returns:
-        One row per point, most checks passed first (`rank_rechecked`).
+        The `CalibrationTarget`.
     """
-    rows = []
-    for _, point in accepted.iterrows():
-        values = {k: float(point[k]) for k in PRIORS}
-        checks = run_checks(scenario.override(values, origin="calibration refine"), seed=seed, reps=reps)
-        rows.append(recheck_row(int(point["index"]), values, checks))
-    return rank_rechecked(rows)
+    score = partial(score_point, targets=split.calibration, split=split)
+    return CalibrationTarget(scenario.model_dump(), reps, score, priors, scenario.source_file)
 
 
 @dataclass
 class Calibration:
-    """The first stage's results: every point, the accepted ones (and how), their ranges."""
-    results: pd.DataFrame
-    accepted: pd.DataFrame
-    note: str
-    ranges: pd.DataFrame
+    """What `run_calibration` wrote: the folder, the posterior and its summaries."""
+    out: Path
+    posterior: pd.DataFrame
+    summary: pd.DataFrame
+    generations: pd.DataFrame
+    shares: pd.Series
+    run: AbcRun
+    targets: tuple[str, ...]
 
 
-def run_calibration(scenario: Scenario, points: int, reps: int, seed: int, out: str | Path,
-                    workers: int = 1, resume: bool = False, min_accept: int = 10) -> Calibration:
-    """First stage: run the hypercube, accept; write `points.csv` and `accepted_ranges.csv`.
-
-    Args:
-        scenario, points, reps, seed, workers, resume: as for `calibrate`.
-        out: the results folder.
-        min_accept: fewest points to accept (`coopsim.analysis.calibration.accept`).
-
-    Returns:
-        The `Calibration`.
-    """
-    out = Path(out)
-    results = calibrate(scenario, points, reps, seed, out, workers, resume)
-    results.to_csv(out / "points.csv", index=False)
-    accepted, note = accept(results, min_accept)
-    ranges = posterior_ranges(accepted)
-    ranges.to_csv(out / "accepted_ranges.csv", index=False)
-    return Calibration(results, accepted, note, ranges)
+def _write(folder: Path, run: AbcRun, spec: CalibrationSpec, targets: tuple[str, ...]) -> Calibration:
+    """The tables of a finished run, written to `folder`."""
+    summary = posterior_summary(run.particles, spec.priors)
+    shares = target_shares(run.particles, targets)
+    run.particles.to_csv(folder / POSTERIOR_FILE, index=False)
+    summary.to_csv(folder / "posterior_summary.csv", index=False)
+    run.generations.to_csv(folder / "generations.csv", index=False)
+    shares.rename_axis("target").rename("share_meeting").to_csv(folder / "target_shares.csv")
+    return Calibration(folder, run.particles, summary, run.generations, shares, run, targets)
 
 
-def run_refinement(scenario: Scenario, calibration: Calibration, reps: int, seed: int,
-                   out: str | Path) -> tuple[pd.DataFrame, pd.Series | None]:
-    """Second stage: re-check the accepted points (`refine`), write `refined.csv`, choose.
+def run_calibration(spec: CalibrationSpec, out: str | Path, quick: bool = False, workers: int = 1,
+                    force: bool = False, progress: bool = True) -> Calibration:
+    """Run ABC-SMC on the calibration targets and write the results folder.
 
     Args:
-        scenario: the base scenario.
-        calibration: the first stage.
-        reps, seed: replications and master seed of the re-check.
+        spec: the calibration file (`coopsim.config.calibration.load_calibration`).
         out: the results folder.
+        quick: use the file's [quick] population, generations and replications (a smoke run).
+        workers: 1: one core, repeats exactly; more: pyabc's multicore sampler (not repeatable).
+        force: write into a non-empty folder.
+        progress: log each generation.
 
     Returns:
-        (the re-checked points, the chosen one or None when none passes every check).
+        The written `Calibration`.
     """
-    refined = refine(scenario, calibration.accepted, reps, seed)
-    refined.to_csv(Path(out) / "refined.csv", index=False)
-    return refined, choose(refined, calibration.accepted)
+    split = evidence_split(spec.split_path)
+    targets, settings = split.calibration, spec.settings(quick)
+    target = calibration_target(spec.scenario, spec.priors, settings.reps, split)
+    with staged_output(out, force=force) as staged:
+        run = abc_smc(target, spec.priors, partial(calibration_distance, targets=targets),
+                      {MISS + t: 0.0 for t in targets}, settings, staged.stage / "abc.db", workers, progress)
+        result = _write(staged.stage, run, spec, targets)
+        write_manifest(staged.stage, "calibrate", calibration_file=str(spec.path), calibration_text=spec.text,
+                       scenario=spec.scenario.model_dump(), priors={k: list(v) for k, v in spec.priors.items()},
+                       evidence_split=str(split.path), targets=list(targets), held_out_not_used=list(split.held_out),
+                       settings=settings.model_dump(), quick=quick, sampler=run.sampler,
+                       deterministic=run.deterministic, simulations=run.simulations,
+                       effective_sample_size=effective_sample_size(run.particles["weight"]), outputs=list(OUTPUTS),
+                       repeat=f"python experiments/calibrate.py {spec.path}{' --quick' if quick else ''} "
+                              f"--workers {workers} --out {staged.final} --force")
+    result.out = staged.final
+    return result

@@ -15,11 +15,19 @@ The runs go through the executor (`coopsim.run.executor`) into `runs/` of the re
 each (scenario, replication) is a pure function of its seed and results are read back by their
 index, so they do not depend on `--workers`.
 
+The summary, summary.md, the figures and report.html are in the language asked for (`lang`:
+'id' or 'en'); report.html is made from the folder's own tables (`write_comparison_report`), so
+`coopsim report FOLDER --lang en` makes the same report, in English, from the same numbers. A
+lever's own yearly cost stated in the scenarios (`levers.<lever>_cost`) is counted over the run
+for the regions the levers apply to (the focus region, or all) and added to spending in the
+ranking per unit of budget.
+
 Python API: `plan = plan_comparison(files, reps=30)`, then `result = run_comparison(plan)`.
 """
 
 from __future__ import annotations
 
+import json
 import shlex
 import time
 from dataclasses import dataclass, field
@@ -27,25 +35,27 @@ from pathlib import Path
 
 import pandas as pd
 
-from coopsim.analysis.comparison import (compared_outcomes, effects_table, end_holdings, outcome_frame,
-                                         ranking_table, stage_frame, survival_frame)
+from coopsim.analysis.comparison import (Findings, compared_outcomes, end_holdings, findings, lever_cost_fields,
+                                         outcome_frame, own_cost, stage_frame, survival_frame)
 from coopsim.analysis.stats import BOOTSTRAP
 from coopsim.config.errors import UserError
 from coopsim.config.toml import excerpt
-from coopsim.config.scenario import Scenario, load_scenario
+from coopsim.config.scenario import Levers, Scenario, load_scenario
 from coopsim.config.vocabulary import Outcome
 from coopsim.model.model import CoopModel
-from coopsim.model.population import find_region
-from coopsim.reporting.comparison import introduction, make_figures, region_note, summary_text
-from coopsim.reporting.folders import check_output, folder_name, staged_output
-from coopsim.reporting.html import write_report
+from coopsim.model.population import find_region, lever_scope
+from coopsim.reporting.comparison import introduction, make_figures, region_note
+from coopsim.reporting.decision import Setting, summary_text
+from coopsim.reporting.folders import check_output, folder_name, staged_output, write_text
+from coopsim.reporting.html import comparison_page
 from coopsim.reporting.manifest import write_manifest
 from coopsim.run.executor import check_budget
 from coopsim.run.runner import simulate
 from coopsim.run.seeds import replication_seed
 from coopsim.run.tracking import run_replications
 
-__all__ = ["ComparisonPlan", "ComparisonResult", "plan_comparison", "run_comparison", "resolve_region", "MAX_RUNS"]
+__all__ = ["ComparisonPlan", "ComparisonResult", "plan_comparison", "run_comparison", "resolve_region", "MAX_RUNS",
+           "load_comparison", "write_comparison_report"]
 
 RUNS = "runs"   # the executor's chunk files, inside the results folder
 #: Most runs (scenarios x replications) without --no-limits: every run's outcomes, stage counts
@@ -68,6 +78,9 @@ class ComparisonPlan:
         region, region_query: the focus region's full name and the name it was asked by.
         out: the results folder (checked, written by `run_comparison`); force: replace what
             it holds; head: the summary's opening lines.
+        lang: the language of the summary, figures and report ('id' or 'en').
+        own_costs: per lever label, its levers' own extra cost over the run (budget units);
+            setting: what is compared, for the words around the numbers.
     """
     files: list[str]
     scenarios: list[Scenario]
@@ -83,6 +96,9 @@ class ComparisonPlan:
     out: Path
     head: list[str] = field(default_factory=list)
     force: bool = False
+    lang: str = "en"
+    own_costs: dict[str, float] = field(default_factory=dict)
+    setting: Setting | None = None
 
     @property
     def focus(self) -> str:
@@ -95,7 +111,8 @@ class ComparisonResult:
     """What `run_comparison` computed and wrote.
 
     Attributes:
-        effects, ranking, outcomes: the tables (effects.csv, ranking.csv, outcomes.csv).
+        effects, ranking, outcomes: the tables (effects.csv, ranking.csv, outcomes.csv);
+            found: everything computed (`coopsim.analysis.comparison.Findings`).
         note: a note on the focus region's partnerships ('' without a region).
         figures: the figures written; report: report.html (None when not written).
         runs: runs made; seconds: how long they took.
@@ -108,6 +125,7 @@ class ComparisonResult:
     report: Path | None
     runs: int
     seconds: float
+    found: Findings | None = None
 
 
 def _check_files(files: list[str], reps: int) -> None:
@@ -145,9 +163,9 @@ def _labels(scenarios: list[Scenario], files: list[str]) -> list[str]:
     return labels
 
 
-def _differs(a: Scenario, b: Scenario) -> list[str]:
-    """Dotted paths whose values differ (name, description and extends ignored)."""
-    da, db = a.model_dump(), b.model_dump()
+def _differs(da: dict, db: dict) -> list[str]:
+    """Dotted paths whose values differ between two scenarios' parameters (`model_dump`; name,
+    description and extends ignored)."""
     out = []
     for section in da:
         if section in ("name", "description", "extends"):
@@ -203,9 +221,41 @@ def _check_size(scenarios: list[Scenario], reps: int, seed: int, workers: int) -
                  time_one=lambda: simulate(scenarios[0], replication_seed(seed, 0)))
 
 
+def _own_costs(scenarios: list[Scenario], regions: list[int | None], seed: int) -> list[float]:
+    """Each scenario's levers' own cost over the run (`own_cost`), for the regions counted
+    where its levers apply (the population is built only for a scenario with a cost)."""
+    out = []
+    for scenario, region in zip(scenarios, regions):
+        if not any(getattr(scenario.levers, cost) > 0 for cost in lever_cost_fields(scenario.levers).values()):
+            out.append(0.0)
+            continue
+        table = CoopModel(scenario, seed=replication_seed(seed, 0), agents=False).regions.table
+        scope = lever_scope(scenario, table)
+        out.append(own_cost(scenario, int(scope[region]) if region is not None else int(scope.sum())))
+    return out
+
+
+def _missing_costs(base: dict, lever: dict) -> list[str]:
+    """The cost keys (`levers.<lever>_cost`) of the levers a scenario switches on that are left
+    at zero (a planner may want to state them)."""
+    fields = Levers.model_fields
+    on = [name for name in lever_cost_fields(Levers())
+          if lever["levers"].get(name, fields[name].default) not in (fields[name].default, base["levers"].get(name))]
+    return [f"levers.{name}_cost" for name in on if not lever["levers"].get(f"{name}_cost")]
+
+
+def _setting(labels: list[str], files: list[str], parameters: list[dict], reps: int, seed: int, rank_by: str,
+             region: str | None, region_query: str | None, repeat: str = "") -> Setting:
+    """What is compared, from the scenarios' parameters (`model_dump`, as in the manifest)."""
+    sim = parameters[0]["simulation"]
+    return Setting(labels, files, [_differs(parameters[0], p) for p in parameters[1:]], reps, seed, sim["years"],
+                   sim["start_year"], region, region_query, rank_by, compared_outcomes(sim["years"]), repeat,
+                   {label: _missing_costs(parameters[0], p) for label, p in zip(labels[1:], parameters[1:])})
+
+
 def plan_comparison(files: list[str], *, reps: int = 30, seed: int = 1, region: str | None = None,
                     rank_by: str | None = None, out: str | Path | None = None,
-                    force: bool = False, workers: int = 1, limits: bool = True) -> ComparisonPlan:
+                    force: bool = False, workers: int = 1, limits: bool = True, lang: str = "en") -> ComparisonPlan:
     """Load and check the scenarios, choose the outcomes, find the region, prepare the folder.
 
     Args:
@@ -219,6 +269,7 @@ def plan_comparison(files: list[str], *, reps: int = 30, seed: int = 1, region: 
         force: write into a non-empty folder.
         workers: worker processes (for the time estimate); limits: refuse a comparison beyond
             `MAX_RUNS` runs or estimated to take longer than the executor's limit.
+        lang: the language of the summary, figures and report ('id' or 'en').
 
     Returns:
         The plan, with the summary's opening lines.
@@ -232,9 +283,7 @@ def plan_comparison(files: list[str], *, reps: int = 30, seed: int = 1, region: 
     scenarios = [load_scenario(f) for f in files]
     _check_horizons(files, scenarios)
     labels = _labels(scenarios, files)
-    sim = scenarios[0].simulation
-    table = compared_outcomes(sim.years)
-    keys = [o.key for o in table]
+    keys = [o.key for o in compared_outcomes(scenarios[0].simulation.years)]
     chosen = rank_by or ("active_10y" if "active_10y" in keys else "active_end")
     if chosen not in keys:
         raise UserError(f"--rank-by {excerpt(chosen)}: unknown outcome. Choose one of: {', '.join(keys)}.")
@@ -242,10 +291,13 @@ def plan_comparison(files: list[str], *, reps: int = 30, seed: int = 1, region: 
     folder = check_output(out or _default_folder(labels, name), force=force)[0]
     if limits:
         _check_size(scenarios, reps, seed, workers)
-    head = introduction(labels, files, [_differs(scenarios[0], s) for s in scenarios[1:]], reps, seed,
-                        sim.years, sim.start_year, name, region)
-    return ComparisonPlan(list(files), scenarios, labels, table, chosen, rank_by, reps, seed, regions, name,
-                          region, folder, head, force)
+    setting = _setting(labels, list(files), [s.model_dump() for s in scenarios], reps, seed, chosen, name, region)
+    costs = _own_costs(scenarios, regions, seed)
+    plan = ComparisonPlan(list(files), scenarios, labels, setting.table, chosen, rank_by, reps, seed, regions, name,
+                          region, folder, introduction(setting, lang), force, lang,
+                          {label: c - costs[0] for label, c in zip(labels[1:], costs[1:])}, setting)
+    setting.repeat = _repeat(plan)
+    return plan
 
 
 def _repeat(plan: ComparisonPlan) -> str:
@@ -255,7 +307,7 @@ def _repeat(plan: ComparisonPlan) -> str:
         repeat += ["--region", plan.region_query]
     if plan.rank_by_option:
         repeat += ["--rank-by", plan.rank_by_option]
-    repeat += ["--out", str(plan.out), "--force"]
+    repeat += ["--lang", plan.lang, "--out", str(plan.out), "--force"]
     return " ".join(shlex.quote(a) for a in repeat)
 
 
@@ -264,21 +316,33 @@ def _write_manifest(plan: ComparisonPlan, out: Path, workers: int, seconds: floa
                    scenario_parameters={label: s.model_dump() for label, s in zip(plan.labels, plan.scenarios)},
                    seed=plan.seed, reps=plan.reps, region=plan.region, region_query=plan.region_query,
                    common_random_numbers=True, bootstrap_resamples=BOOTSTRAP, rank_by=plan.rank_by,
+                   lang=plan.lang, lever_costs=plan.own_costs,
                    replication_seeds=[replication_seed(plan.seed, i) for i in range(plan.reps)],
                    workers=workers, seconds=round(seconds, 1),
                    outputs=sorted(p.name for p in out.iterdir()) + ["manifest.json"]
                    + (["report.html"] if report else []),
-                   repeat=_repeat(plan))
+                   repeat=plan.setting.repeat if plan.setting else _repeat(plan))
+
+
+def _write_tables(out: Path, outcomes: pd.DataFrame, stages: pd.DataFrame, km: pd.DataFrame, found: Findings) -> None:
+    """The folder's tables: every run's outcomes (with its seed), the effects, the ranking, the
+    levers against each other, and the runs' stages and survival."""
+    outcomes.to_csv(out / "outcomes.csv", index=False)
+    found.effects.to_csv(out / "effects.csv", index=False)
+    found.ranking.to_csv(out / "ranking.csv", index=False)
+    found.pairs.to_csv(out / "pairs.csv", index=False)
+    stages.to_parquet(out / "stages.parquet", index=False)
+    km.to_parquet(out / "survival.parquet", index=False)
 
 
 def run_comparison(plan: ComparisonPlan, workers: int = 1, progress: bool = False,
                    report: bool = True) -> ComparisonResult:
     """Run every scenario's replications, compare them with the base, write the folder.
 
-    Writes outcomes.csv, effects.csv, ranking.csv, stages.parquet, survival.parquet,
-    summary.md, the figures, manifest.json and (with `report`) report.html; the runs' chunk
-    files stay in runs/. The folder is written whole or not at all (`staged_output`): a
-    failed run, Ctrl+C or a full disk leaves nothing new in it.
+    Writes outcomes.csv, effects.csv, ranking.csv, pairs.csv, stages.parquet,
+    survival.parquet, summary.md, the figures, manifest.json and (with `report`) report.html,
+    all in `plan.lang`; the runs' chunk files stay in runs/. The folder is written whole or
+    not at all (`staged_output`): a failed run, Ctrl+C or a full disk leaves nothing new in it.
 
     Args:
         plan: from `plan_comparison`.
@@ -299,19 +363,83 @@ def run_comparison(plan: ComparisonPlan, workers: int = 1, progress: bool = Fals
         outcomes = outcome_frame(runs, labels, [replication_seed(plan.seed, i) for i in range(plan.reps)])
         stages = stage_frame(runs, labels, sim.start_year, sim.steps_per_year)
         km = survival_frame(runs, labels, sim.steps_per_year)
-        note = region_note(plan.region, end_holdings(stages), labels) if plan.region else ""
-        effects = effects_table(outcomes, labels, plan.table, plan.seed)
-        ranking = ranking_table(outcomes, labels, plan.rank_by, plan.seed)
-        outcomes.to_csv(out / "outcomes.csv", index=False)
-        effects.to_csv(out / "effects.csv", index=False)
-        ranking.to_csv(out / "ranking.csv", index=False)
-        stages.to_parquet(out / "stages.parquet", index=False)
-        km.to_parquet(out / "survival.parquet", index=False)
-        head = plan.head + ([note] if note else [])
-        (out / "summary.md").write_text(summary_text(effects, ranking, plan.table, labels, head, plan.rank_by,
-                                                     markdown=True, full=True))
-        figures = make_figures(effects, stages, km, labels, plan.table, plan.focus, out, plan.seed)
+        note = region_note(plan.region, end_holdings(stages), labels, plan.lang) if plan.region else ""
+        found = findings(outcomes, stages, labels, plan.table, plan.rank_by, plan.seed, sim.steps_per_year,
+                         plan.own_costs)
+        _write_tables(out, outcomes, stages, km, found)
+        (out / "summary.md").write_text(summary_text(plan.setting, found, plan.lang, markdown=True, full=True,
+                                                     head=plan.head + ([note] if note else [])))
+        figures = make_figures(found.effects, stages, km, plan.setting, out, plan.lang)
         _write_manifest(plan, out, workers, seconds, report)
     figures = [staged.final_path(p) for p in figures]
-    return ComparisonResult(effects, ranking, outcomes, note, figures, write_report(plan.out) if report else None,
-                            len(labels) * plan.reps, seconds)
+    page = write_comparison_report(plan.out, lang=plan.lang) if report else None
+    return ComparisonResult(found.effects, found.ranking, outcomes, note, figures, page, len(labels) * plan.reps,
+                            seconds, found)
+
+
+# --- a results folder's report ------------------------------------------------------------------
+def _read_manifest(folder: Path) -> dict:
+    """A compare folder's manifest.json, or a UserError saying what the folder lacks."""
+    path = folder / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(f"{folder}: no readable manifest.json ({type(exc).__name__}); is this a folder written "
+                        f"by 'coopsim compare'?") from None
+    if manifest.get("kind") != "compare":
+        raise UserError(f"{folder}: not a 'coopsim compare' folder (its manifest says {manifest.get('kind')!r}).")
+    return manifest
+
+
+def load_comparison(folder: str | Path) -> tuple[Setting, Findings, pd.DataFrame, pd.DataFrame, dict]:
+    """What a compare folder holds, computed again from its runs' tables (the same numbers as
+    when it was written: every computation is seeded).
+
+    Args:
+        folder: a folder written by `coopsim compare`.
+
+    Returns:
+        (setting, findings, stages, survival, manifest).
+
+    Raises:
+        UserError: the folder is not a compare folder, or a table is missing.
+    """
+    folder = Path(folder)
+    m = _read_manifest(folder)
+    labels = list(m["scenarios"])
+    try:
+        outcomes = pd.read_csv(folder / "outcomes.csv", dtype={"scenario": str})
+        stages = pd.read_parquet(folder / "stages.parquet")
+        km = pd.read_parquet(folder / "survival.parquet")
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{folder}: a table of the runs is missing or damaged ({exc}); run the comparison "
+                        f"again: {m.get('repeat', 'coopsim compare ...')}") from None
+    setting = _setting(labels, list(m["scenarios"].values()), [m["scenario_parameters"][x] for x in labels],
+                       int(m["reps"]), int(m["seed"]), m["rank_by"], m.get("region"), m.get("region_query"),
+                       m.get("repeat", ""))
+    parameters = m["scenario_parameters"][labels[0]]["simulation"]
+    found = findings(outcomes, stages, labels, setting.table, setting.rank_by, setting.seed,
+                     parameters["steps_per_year"], m.get("lever_costs") or {})
+    return setting, found, stages, km, m
+
+
+def write_comparison_report(folder: str | Path, out: str | Path | None = None, lang: str = "en",
+                            title: str | None = None) -> Path:
+    """report.html of a compare folder: the conclusion first, the tables, the figures, a
+    glossary, and the raw tables and seeds in a folded appendix, in one language.
+
+    Args:
+        folder: a folder written by `coopsim compare`.
+        out: the HTML file (default FOLDER/report.html).
+        lang: 'id' or 'en'.
+        title: the page's title (default: the scenarios' names and the region).
+
+    Returns:
+        The file written (atomically).
+    """
+    folder = Path(folder)
+    setting, found, stages, km, manifest = load_comparison(folder)
+    page = comparison_page(folder, setting, found, stages, km, manifest, lang, title)
+    out = Path(out) if out else folder / "report.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return write_text(out, page)

@@ -3,7 +3,7 @@ parameters and draws only from its own named random stream. `CoopModel.step` cal
 the order of `STEP_ORDER`."""
 
 from coopsim.model.mechanisms import (approval, elections, evaluation, implementation, matching,
-                                shocks, stagnation)
+                                      partner_side, shocks, stagnation)
 
 __all__ = ["STEP_ORDER"]
 
@@ -11,6 +11,7 @@ __all__ = ["STEP_ORDER"]
 STEP_ORDER = (
     ("shocks", shocks.apply_shocks),
     ("elections", elections.hold_elections),
+    ("partner_side", partner_side.partners_decide),
     ("matching", matching.explore),
     ("follow_up", matching.follow_up),
     ("approval", approval.approve),

@@ -3,23 +3,30 @@
 Where a joint committee exists, the two sides meet once a year: programs become more
 precise and the partner re-engages (a dormant partnership is noticed: see stagnation).
 Growth-area meetings do a lighter version for member pairs. At the end of its term
-(three or five years) an MoU is renewed if it is alive and the DPRD agrees; otherwise it
-lapses."""
+(three or five years) an MoU whose programmes delivered what they were for is concluded
+(purpose achieved); otherwise it is renewed if it is alive and the DPRD agrees, or it lapses.
+Once a year a weakly led partnership may be dropped for competing priorities."""
 
 import numpy as np
 
+from coopsim.model.draws import edge_uniforms, serial_keys, step_key, uniforms
+
 from coopsim.model.population import unit
-from coopsim.model.partnerships import ACTIVE, LEGAL, STAGNANT
+from coopsim.config.vocabulary import SECTORS
+from coopsim.model.partnerships import ACTIVE, COMPLETED, DATA, ENDED, INFRASTRUCTURE, LEGAL, PRIORITIES, STAGNANT
+from coopsim.model.population import ECONOMIC_SECTORS
 from coopsim.model.mechanisms.implementation import leadership
 
 __all__ = ["evaluate_yearly"]
 
 
 def evaluate_yearly(model, rng: np.random.Generator) -> None:
-    """Joint evaluations once a year; renewal or lapse of MoUs whose term ends."""
+    """Joint evaluations once a year, partnerships dropped for other priorities; conclusion,
+    renewal or lapse of MoUs whose term ends."""
     e, r, t, spy = model.partnerships, model.regions, model.t, model.steps_per_year
     rn = model.params.renewal
-    u = rng.random((2, e.capacity))  # fixed size per step
+    key = step_key(rng)
+    u = edge_uniforms(model, key, 4)  # keyed by partnership: meet, drop, conclude, renew
     if t % spy == spy - 1:
         rows = e.where(ACTIVE, STAGNANT)
         reg = e.region[rows]
@@ -30,10 +37,61 @@ def evaluate_yearly(model, rng: np.random.Generator) -> None:
         e.clarity[m] = np.minimum(1, e.clarity[m] + rn.clarity_gain * (rn.staff_offset + r.hr[e.region[m]]))
         e.engagement[m] = np.minimum(1, e.engagement[m] + rn.engagement_gain)
         model.tally.evaluations = len(m)
+        _fail_programmes(model, key)
+        _drop_for_priorities(model, u[1])
+    _renew(model, u[2], u[3])
 
-    # renewal at term end
+
+def _fail_programmes(model, key: int) -> None:
+    """Programmes that do not fit fail (Hambatan: Data; Infrastructure): each year a programme
+    fails with `programme_failure` x how far it falls short: of clarity (vague programmes) or,
+    for trade, industry and agriculture, of roads. A partnership left with no programme ends."""
+    e, r, m = model.partnerships, model.regions, model.params.implementation
+    rows = e.where(ACTIVE)
+    vague = 1 - unit(e.clarity[rows] / m.data_sufficiency)
+    no_roads = 1 - unit(r.infrastructure[e.region[rows]] / m.infrastructure_sufficiency)
+    shortfall = np.maximum(vague[:, None], no_roads[:, None] * ECONOMIC_SECTORS[None, :])
+    u = uniforms(key, e.key[rows, None] ^ serial_keys(len(SECTORS))[None, :], len(SECTORS))  # keyed by programme
+    failed = e.programs[rows] & (u < m.programme_failure * shortfall)
+    if not failed.any():
+        return
+    by_roads = (failed & ECONOMIC_SECTORS & (no_roads[:, None] > vague[:, None])).any(axis=1)
+    e.programs[rows] &= ~failed
+    left = e.programs[rows].sum(axis=1)
+    e.n_programs[rows] = left
+    e.economic_share[rows] = (e.programs[rows] & ECONOMIC_SECTORS).sum(axis=1) / np.maximum(left, 1)
+    empty = left == 0
+    cause = np.where(by_roads[empty], INFRASTRUCTURE, DATA)
+    e.end(rows[empty], cause, model.t)
+    np.add.at(model.tally.ended, cause, 1)
+
+
+def _drop_for_priorities(model, u: np.ndarray) -> None:
+    """Competing priorities (natural decline): once a year an active partnership is dropped with
+    probability `decline.priority_shift` x (1 - leadership) x (1 - its activity): the weakly led
+    and the barely active go first."""
+    e = model.partnerships
+    rows = e.where(ACTIVE)
+    p = model.params.decline.priority_shift * (1 - leadership(model, rows)) * (1 - e.activity[rows])
+    dropped = rows[u[rows] < p]
+    e.end(dropped, PRIORITIES, model.t)
+    np.add.at(model.tally.ended, np.full(len(dropped), PRIORITIES), 1)
+
+
+def _renew(model, u_conclude: np.ndarray, u: np.ndarray) -> None:
+    """At term end: conclude what achieved its purpose, renew what works, let the rest lapse."""
+    e, r, t, spy = model.partnerships, model.regions, model.t, model.steps_per_year
+    rn, d = model.params.renewal, model.params.decline
     rows = e.where(ACTIVE, STAGNANT)
     due = rows[e.term_end[rows] <= t]
+    if not len(due):
+        return
+    # purpose achieved: programmes delivered enough benefits to be complete
+    done = e.benefits[due] / (e.n_programs[due] * model.params.behaviour.program_cost) >= d.completion_benefit
+    concluded = due[done & (e.stage[due] == ACTIVE) & (u_conclude[due] < d.completion_probability)]
+    e.end(concluded, COMPLETED, t)
+    np.add.at(model.tally.ended, np.full(len(concluded), COMPLETED), 1)
+    due = due[e.stage[due] != ENDED]
     if not len(due):
         return
     reg = e.region[due]
@@ -43,7 +101,7 @@ def evaluate_yearly(model, rng: np.random.Generator) -> None:
     p = unit(r.dprd[reg] + recent + rn.base + rn.committee_bonus * e.committee[due]
              + rn.obligation_bonus * e.obligation[due]
              + rn.leadership_bonus * (leadership(model, due) - rn.leadership_reference))
-    renew = alive & (u[1, due] < p)
+    renew = alive & (u[due] < p)
     e.renewals[due[renew]] += 1
     e.term_end[due[renew]] = t + e.term_years[due[renew]] * spy
     lapse = due[~renew]

@@ -1,0 +1,107 @@
+"""Random numbers keyed by who draws them, not by their position in an array.
+
+Each mechanism takes one number per step from its own stream (`step_key`) and turns it into
+uniforms for each partnership, region or partner by hashing that key with the row's identity
+(SplitMix64's finaliser). A partnership's dice then depend only on the seed, the step and who
+it is (region, partner, the step it was explored), so a lever or a profile that changes one
+region's partnerships leaves every other region's dice untouched: common random numbers hold
+across scenarios even when the number or order of rows differs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from scipy.special import betaincinv, ndtri
+
+__all__ = ["step_key", "serial_keys", "row_key", "uniforms", "normals", "betas", "EdgeDice", "edge_uniforms"]
+
+# SplitMix64's constants (Steele, Lea & Flood 2014): a bijective mix of 64-bit integers.
+_M1, _M2, _GOLDEN = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB), np.uint64(0x9E3779B97F4A7C15)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_UNIT = 1.0 / 2 ** 53        # 53-bit integers to doubles in [0, 1)
+_OPEN = 2.0 ** -54           # half a step: uniforms in (0, 1) for inverse CDFs
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    x = x ^ (x >> _S30)
+    x = x * _M1
+    x = x ^ (x >> _S27)
+    x = x * _M2
+    return x ^ (x >> _S31)
+
+
+def step_key(rng: np.random.Generator) -> int:
+    """This step's key of a mechanism: one 64-bit draw from its own stream (fixed size per step)."""
+    return int(rng.bit_generator.random_raw())
+
+
+@lru_cache(maxsize=64)
+def serial_keys(n: int) -> np.ndarray:
+    """`row_key(0), ..., row_key(n - 1)` (cached, read-only): identities of regions, candidate
+    slots or sectors by their position."""
+    keys = row_key(np.arange(n))
+    keys.flags.writeable = False
+    return keys
+
+
+def row_key(*ids) -> np.ndarray:
+    """A 64-bit identity from integer ids (broadcast): e.g. (region, partner, step explored).
+    Compute it once per entity; identities combine by XOR (`a[:, None] ^ b[None, :]`)."""
+    with np.errstate(over="ignore"):
+        x = np.uint64(0)
+        for i in ids:
+            x = _mix(x ^ (np.asarray(i).astype(np.int64).astype(np.uint64) + _GOLDEN))
+    return x
+
+
+def _mix_int(x: int) -> int:
+    """`_mix` on one Python integer (no numpy scalar overhead or overflow warnings)."""
+    mask = 0xFFFFFFFFFFFFFFFF
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & mask
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & mask
+    return x ^ (x >> 31)
+
+
+def uniforms(key, identity, stream: int = 0) -> np.ndarray:
+    """Uniforms in [0, 1), one per identity, that depend only on the step's `key`, the
+    `stream` (which draw of the step) and the identity (`row_key`)."""
+    salt = _mix_int(int(key) ^ (((stream + 1) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF))
+    x = _mix(np.asarray(identity, dtype=np.uint64) ^ np.uint64(salt))
+    return (x >> _S11).astype(np.float64) * _UNIT
+
+
+def normals(key, identity, stream: int = 0) -> np.ndarray:
+    """Standard normals keyed like `uniforms` (inverse CDF)."""
+    return ndtri(uniforms(key, identity, stream) + _OPEN)
+
+
+def betas(a: float, b: float, key, identity, stream: int = 0) -> np.ndarray:
+    """Beta(a, b) draws keyed like `uniforms` (inverse CDF)."""
+    return betaincinv(a, b, uniforms(key, identity, stream) + _OPEN)
+
+
+class EdgeDice:
+    """Keyed uniforms for the partnership table, computed only for the rows asked for:
+    `dice[j, rows]` (draw j of the step) or `dice[j][rows]`; a row's number depends only on the
+    step's key, j and the row's identity (`Partnerships.key`), never on which rows are asked."""
+
+    def __init__(self, edges, key: int, stream: int | None = None):
+        self._edges, self._key, self._stream = edges, key, stream   # the table: rows may be added
+
+    def __getitem__(self, index):
+        if isinstance(index, tuple):
+            stream, rows = index
+            return uniforms(self._key, self._edges.key[rows], stream)
+        if self._stream is None:
+            return EdgeDice(self._edges, self._key, int(index))
+        return uniforms(self._key, self._edges.key[index], self._stream)
+
+
+def edge_uniforms(model, key: int, k: int) -> EdgeDice:
+    """This step's keyed uniforms for the partnership table (`EdgeDice`); `k` is how many
+    draws per row the mechanism uses (index 0 .. k-1)."""
+    return EdgeDice(model.partnerships, key)

@@ -94,7 +94,8 @@ def test_the_interval_holds_the_mean_and_shrinks_with_more_replications(eight):
     few = oat_effects(runs[runs["replication"] < 3]).set_index(["obstacle", "outcome"])
     many = eight.effects.set_index(["obstacle", "outcome"])
     # the width goes as t(n - 1) / sqrt(n) times a noisy sd: narrower at 8 than at 3 in most cells
-    width = {k: (f["high"] - f["low"]).drop("survival_10y", level="outcome") for k, f in (("few", few), ("many", many))}
+    width = {k: (f["high"] - f["low"]).drop("survival_10y", level="outcome")
+             for k, f in (("few", few), ("many", many))}
     ratios = width["many"] / width["few"]
     assert len(ratios) == 8 and ratios.median() < 0.8, ratios
     rng = np.random.default_rng(3)
@@ -102,7 +103,8 @@ def test_the_interval_holds_the_mean_and_shrinks_with_more_replications(eight):
     widths = [high - low for _, low, high, _ in intervals]
     assert widths[0] > widths[1] > widths[2] > 0
     mean, low, high, n = t_interval([1.0, 2.0, np.nan, 3.0])
-    assert (mean, n) == (2.0, 3) and (low, high) == pytest.approx((2 - 4.302653 / np.sqrt(3), 2 + 4.302653 / np.sqrt(3)))
+    half = 4.302653 / np.sqrt(3)    # t(0.975, 2) * sd 1 / sqrt(3)
+    assert (mean, n) == (2.0, 3) and (low, high) == pytest.approx((2 - half, 2 + half))
 
 
 def test_staff_capacity_and_the_budget_line_act_in_the_papers_direction(eight):

@@ -32,7 +32,8 @@ from coopsim.run.targets import IshigamiTarget
 from coopsim.workflows.sensitivity import Study
 
 # The scenario of defect 2: valid, but one year of a synthetic population signs no partnership.
-NO_PARTNERSHIP = 'name = "x"\n[simulation]\nyears = 1\npopulation = "synthetic"\n'
+NO_PARTNERSHIP = ('name = "x"\n[simulation]\nyears = 1\npopulation = "synthetic"\n'
+                  '[behaviour]\nexploration_rate = 0.0\nforeign_exploration_rate = 0.0\n')   # nobody explores
 # The same, smaller and faster, for the tests that only need a scenario to run.
 TINY = 'name = "tiny"\n[simulation]\nyears = 1\npopulation = "synthetic"\nsynthetic_regions = 20\n'
 

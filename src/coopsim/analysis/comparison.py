@@ -40,6 +40,7 @@ import pandas as pd
 
 from coopsim.analysis.stats import (bootstrap_means, paired_interval, percentile_interval, replications_needed,
                                     resample, unpaired_interval)
+from coopsim.analysis.robust_levers import RobustFindings
 from coopsim.analysis.survival import life_table_survival
 from coopsim.config.scenario import Scenario
 from coopsim.config.vocabulary import HORIZONS, OUTCOMES, STAGES, Outcome, outcome
@@ -62,6 +63,7 @@ def compared_outcomes(years: int) -> list[Outcome]:
         The outcomes' declarations.
     """
     unreachable = {f"survival_{k}y" for k in HORIZONS if k >= years}  # nobody followed that long
+    unreachable |= {f"cohort_survival_{k}y" for k in HORIZONS if k > years}
     out = [outcome(key) for key in outcome_keys(years, 1) if key not in unreachable and key in OUTCOMES]
     return [replace(o, words=f"active partnerships at the end (year {years})") if o.key == "active_end" else o
             for o in out]
@@ -532,7 +534,8 @@ class Findings:
     Attributes:
         effects: `effects_table`; ranking: `ranking_table`; pairs: `lever_pairs` on the
         ranked outcome; exposure: `exposure_table`; explanations: `explanations`;
-        conclusion: `conclusion`.
+        conclusion: `conclusion`; robust: across draws of the uncertain inputs
+        (`coopsim.analysis.robust_levers.robust_findings`; None without `--uncertain`).
     """
     effects: pd.DataFrame
     ranking: pd.DataFrame
@@ -540,6 +543,7 @@ class Findings:
     exposure: pd.DataFrame
     explanations: list[dict]
     conclusion: dict
+    robust: RobustFindings | None = None
 
 
 def findings(outcomes: pd.DataFrame, stages: pd.DataFrame, labels: list[str], table: list[Outcome],

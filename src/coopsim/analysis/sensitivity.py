@@ -346,6 +346,8 @@ class Analysis:
         used: (policy, output) -> base samples used.
         design_warnings: why the design may be too small for a stable ranking (also in `notes`;
             `stability_warnings`); empty when the ranking held from N/2 to N.
+        robust: the ranking across uncertain parameters and model forms, for an experiment with
+            a [robust] table (`coopsim.analysis.robust_ranking.RobustRanking`); None otherwise.
     """
     indices: pd.DataFrame
     convergence: pd.DataFrame
@@ -353,6 +355,7 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
     used: dict = field(default_factory=dict)
     design_warnings: list[str] = field(default_factory=list)
+    robust: object | None = None
 
 
 def _moment_independent(design: Design, problem: dict, sel: np.ndarray, y_all: np.ndarray,

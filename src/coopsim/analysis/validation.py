@@ -70,10 +70,10 @@ MECHANISMS = {
        "exploration_patience) -> approval (DPRD, Kemlu delay)",
     3: "implementation with dedicated budget, data, partner engagement; joint committee "
        "(evaluation, institutional_support); unelected head (elections); revival",
-    4: "elections (turnover, adoption_probability) -> leadership factor and the head's ad-hoc "
-       "money in implementation; institutional_support (committee, bureau, Perda, RPJMD) "
-       "replaces a lost sponsor",
-    5: "shocks (crisis budget cut, no ad-hoc money, no revival during the crisis) -> stagnation; "
+    4: "elections (a new head keeps, weakens or drops a partnership: adoption_probability, turnover.*) "
+       "-> leadership factor and the head's discretionary funds in implementation; "
+       "institutional_support (committee, bureau, Perda, RPJMD) and people-to-people ties replace a lost sponsor",
+    5: "shocks (crisis budget cut, no discretionary funds, no revival during the crisis) -> stagnation; "
        "stagnation.revival and re-signing of ended agreements after it",
     6: "approval (term 3 or 5 years; 5 with a decree/Perda) and evaluation (renewal by DPRD at "
        "term end, lapse otherwise)",
@@ -513,6 +513,8 @@ def status_table(tr: Trace, documented: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for rec in documented.itertuples():
         cols, r = known_columns(tr.parties, rec), evidence_row(tr, rec.year)
+        # a status dated in the run's first year is what the run started from, not a prediction
+        r = r if r is not None and r >= tr.steps_per_year else None
         if not len(cols):
             rows.append((False, r is not None, False, False))
             continue
@@ -572,7 +574,7 @@ def pattern_7_statuses(base: list[Trace], evidence: Evidence) -> list[Check]:
               f"{int((~tables[0]['found']).sum())} not in it)")
     names = ("documented statuses: Brier score of the share of runs active", "documented statuses matched by most runs")
     if not scored.any():
-        why = (f"no documented status is dated inside the run (evidence years "
+        why = (f"no documented status is dated inside the run after its first year (evidence years "
                f"{documented['year'].min() if len(documented) else '-'}-{documented['year'].max() if len(documented) else '-'}; "
                f"the run covers {base[0].start_year:g}-{base[0].start_year + base[0].steps / base[0].steps_per_year:g})")
         return [_unmeasurable(7, n, counts, k, why) for n, k in zip(names, ("known_status_brier", "known_status_matched"))]

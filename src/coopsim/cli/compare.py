@@ -41,9 +41,20 @@ def add_arguments(parser) -> None:
     parser.add_argument("--region", default=None, metavar="NAME",
                         help="focus on one regional government and its own partnerships (name or ISO code; "
                              "case and the Kota/Kabupaten/Provinsi prefix do not matter), e.g. 'DI Yogyakarta'")
-    parser.add_argument("--reps", type=int, default=30,
+    parser.add_argument("--reps", type=int, default=None,
                         help=f"replications per scenario (default 30; 100 for firmer intervals; at most "
-                             f"{MAX_RUNS:,} runs in all without --no-limits)")
+                             f"{MAX_RUNS:,} runs in all without --no-limits); with --uncertain, runs per draw "
+                             f"(default 1)")
+    parser.add_argument("--uncertain", type=int, default=0, metavar="N",
+                        help="also run every lever against the base in N draws of what is uncertain (the "
+                             "behavioural rates' posterior, or their priors, and the obstacles' ranges of "
+                             "experiments/obstacles_sobol.toml), with the same seeds within a draw, and report per "
+                             "lever the share of draws where it helps, its median effect and its regret "
+                             "(off by default; 50 is a usual start)")
+    parser.add_argument("--posterior", default=None, metavar="DIR",
+                        help="with --uncertain: the calibration results folder whose posterior.csv is drawn "
+                             "(default results/calibration if it has one, else the priors of "
+                             "experiments/calibration.toml; the summary says which)")
     parser.add_argument("--seed", type=int, default=1, help="master seed (default 1)")
     parser.add_argument("--out", default=None, help="results folder (default results/compare_<names>)")
     parser.add_argument("--force", action="store_true", help="write into a non-empty results folder")
@@ -65,9 +76,13 @@ def main(args) -> int:
         raise UserError(f"--workers must be at least 1 (got {args.workers}).")
     args.lang = args.lang or default_language()
     t = Messages(args.lang)
-    plan = plan_comparison(args.scenarios, reps=args.reps, seed=args.seed, region=args.region,
+    if args.posterior is not None and not args.uncertain:
+        raise UserError("--posterior is read only with --uncertain N (the draws of the uncertain inputs).")
+    reps = args.reps if args.reps is not None else 1 if args.uncertain else 30
+    plan = plan_comparison(args.scenarios, reps=reps, seed=args.seed, region=args.region,
                            rank_by=args.rank_by, out=args.out, force=args.force, workers=args.workers,
-                           limits=not args.no_limits, lang=args.lang)
+                           limits=not args.no_limits, lang=args.lang, uncertain=args.uncertain,
+                           posterior=args.posterior)
     print("\n".join(line.replace("`", "") for line in plan.head) + "\n")
     result = run_comparison(plan, workers=args.workers, progress=not args.no_progress and sys.stderr.isatty(),
                             report=not args.no_report)
@@ -75,7 +90,9 @@ def main(args) -> int:
         print(result.note + "\n")
     print(summary_text(plan.setting, result.found, args.lang, markdown=False, full=False))
     print(t("compare.done", runs=result.runs, seconds=f"{result.seconds:.0f}", folder=f"{plan.out}/",
-            files=", ".join(["summary.md", "effects.csv", "ranking.csv", *(p.name for p in result.figures)])))
+            files=", ".join(["summary.md", "effects.csv", "ranking.csv",
+                             *(["robust_levers.csv", "robust_effects.csv"] if plan.uncertain else []),
+                             *(p.name for p in result.figures)])))
     if result.report is None:
         print(t("compare.report_later", command=f"coopsim report {shlex.quote(str(plan.out))} --lang {args.lang}"))
     else:

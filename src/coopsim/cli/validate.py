@@ -17,8 +17,8 @@ def add_arguments(parser) -> None:
     """Options of `coopsim validate`."""
     parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
                         help=f"scenario file to validate (default {DEFAULT_SCENARIO})")
-    parser.add_argument("--reps", type=int, default=30,
-                        help=f"replications per scenario (default 30, at most {MAX_REPS:,} without --no-limits)")
+    parser.add_argument("--reps", type=int, default=50,
+                        help=f"replications per scenario (default 50: the institutionalised partnerships of pattern 4 are few, at most {MAX_REPS:,} without --no-limits)")
     parser.add_argument("--seed", type=int, default=1, help="master seed (default 1)")
     parser.add_argument("--out", default=None, help="results folder (default results/validation_<scenario>)")
     parser.add_argument("--force", action="store_true", help="write into a non-empty folder")

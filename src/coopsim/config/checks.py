@@ -294,6 +294,10 @@ def check_scenario(scenario: "Scenario", origin: str) -> None:
                         f"printable characters (it names the results folder and every figure).")
     if not scenario.simulation.levels:
         raise UserError(f"{origin}: key 'simulation.levels' is empty; name at least one of province, regency, city.")
+    sim = scenario.simulation
+    if sim.hindcast_from is not None and sim.hindcast_from >= sim.start_year:
+        raise UserError(f"{origin}: key 'simulation.hindcast_from' is {sim.hindcast_from}; a hindcast starts before "
+                        f"simulation.start_year ({sim.start_year}), e.g. hindcast_from = 1985.")
     places = places_of(scenario, origin)
     _check_codes(scenario, places, origin)
     _check_country(scenario, origin)

@@ -36,7 +36,7 @@ from coopsim.config.vocabulary import MODEL_OUTPUTS
 __all__ = [
     "DISTRIBUTIONS", "DUMMY", "EXPERIMENT_DIR", "ISHIGAMI_OUTPUTS", "METHODS", "MODEL_OUTPUTS",
     "POLICY_COLUMN", "SEED_INPUT", "Execution", "Experiment", "ExperimentFile", "InputSpec",
-    "MAX_SAMPLE", "MethodSpec", "Policy", "Stochasticity", "TargetSpec", "base_scenario_path", "coerce_sampled",
+    "MAX_SAMPLE", "MethodSpec", "Policy", "RobustSpec", "Stochasticity", "TargetSpec", "base_scenario_path", "coerce_sampled",
     "dotted_value", "unknown_path",
     "coerce_sampled_column", "experiment_from_data", "kind_of", "load_experiment", "parse_experiment",
     "shipped_scenarios", "slug",
@@ -211,6 +211,17 @@ class Execution(Strict):
     chunk_size: int | None = Field(None, ge=1, le=100_000, description="runs per chunk file")
 
 
+class RobustSpec(Strict):
+    """The [robust] table: rank some groups (the obstacles) across the others (uncertain model
+    parameters) and the policies (model forms); see `coopsim.analysis.robust_ranking`."""
+    uncertain: list[str] = Field(min_length=1, description="groups (or ungrouped inputs) of uncertain model "
+                                                           "parameters; every other group is ranked")
+    top: int = Field(3, ge=1, le=20, description="report the probability of ranking in the top `top`")
+    parts: int = Field(2, ge=2, le=5, description="second stage: split each uncertain input at its "
+                                                  "quantiles into this many parts")
+    splits: int = Field(200, ge=20, le=10_000, description="random splits giving the flip measure's chance level")
+
+
 class ExperimentFile(Strict):
     """A whole experiment file, checked on its own (the base scenario is checked on loading)."""
     name: str = Field(min_length=1, max_length=100,
@@ -226,6 +237,9 @@ class ExperimentFile(Strict):
     outputs: list[str] = Field(min_length=1)
     inputs: list[InputSpec] = Field(min_length=1)
     policies: list[Policy] = Field(default_factory=list)
+    overrides: dict[str, Any] = Field(default_factory=dict, description="scenario parameters set for every "
+                                                                        "policy (e.g. simulation.years)")
+    robust: RobustSpec | None = None
     execution: Execution = Execution()
 
     @field_validator("name")
@@ -252,10 +266,33 @@ class ExperimentFile(Strict):
             if clash:
                 raise ValueError(f"policy '{excerpt(p.name)}' sets {excerpt(', '.join(clash))}, which is also a "
                                  f"varied input (inputs)")
+            clash = sorted(set(p.overrides) & set(self.overrides))
+            if clash:
+                raise ValueError(f"policy '{excerpt(p.name)}' sets {excerpt(', '.join(clash))}, which 'overrides' "
+                                 f"already sets for every policy; set it in one place")
+        clash = sorted(set(self.overrides) & paths)
+        if clash:
+            raise ValueError(f"overrides sets {excerpt(', '.join(clash))}, which is also a varied input (inputs)")
+        if self.robust is not None:
+            self._check_robust()
         n_factors = len({i.factor_group for i in self.inputs}) + self.dummy + self.stochasticity.seed_as_input
         if n_factors < 2:
             raise ValueError("a sensitivity analysis needs at least two inputs or groups (the dummy counts)")
         return self
+
+    def _check_robust(self) -> None:
+        """[robust] needs Sobol', names existing groups, and leaves more than `top` groups to rank."""
+        groups = list(dict.fromkeys(i.factor_group for i in self.inputs))
+        unknown = [g for g in self.robust.uncertain if g not in groups]
+        if unknown:
+            raise ValueError(f"robust.uncertain names {excerpt(', '.join(unknown))}, which no input has as its "
+                             f"group (or short name); groups: {excerpt(', '.join(groups), 300)}")
+        if self.method.name != "sobol":
+            raise ValueError("[robust] ranks by the Sobol' total effect: it needs method.name = \"sobol\"")
+        ranked = [g for g in groups if g not in self.robust.uncertain]
+        if len(ranked) <= self.robust.top:
+            raise ValueError(f"[robust] ranks {len(ranked)} group(s), so every one is in the top "
+                             f"{self.robust.top}; lower robust.top or rank more groups")
 
     def _check_names(self) -> None:
         """Inputs and policies are told apart by name; none may take a name the tables use."""
@@ -316,6 +353,19 @@ class Experiment:
                 out.setdefault(i.group, i.group.replace("_", " "))
         return out
 
+    @property
+    def ranked_factors(self) -> list[str]:
+        """The groups a [robust] analysis ranks (every group not named uncertain), in file order;
+        every group when the file has no [robust] table. The dummy and the seed are never ranked."""
+        uncertain = set(self.spec.robust.uncertain) if self.spec.robust else set()
+        return [g for g in dict.fromkeys(i.factor_group for i in self.inputs) if g not in uncertain]
+
+    @property
+    def uncertain_inputs(self) -> list[str]:
+        """The short names of the inputs in the [robust] table's uncertain groups (none without it)."""
+        uncertain = set(self.spec.robust.uncertain) if self.spec.robust else set()
+        return [i.short for i in self.inputs if i.factor_group in uncertain]
+
     def problem(self) -> dict:
         """The SALib problem dict (ProblemSpec-ready)."""
         names = self.factor_names
@@ -371,7 +421,7 @@ class Experiment:
 
     def digest(self) -> str:
         """Hash of everything that decides the design and the runs (for --resume)."""
-        payload = {"spec": self.spec.model_dump(mode="json", exclude={"description"}),
+        payload = {"spec": self.spec.model_dump(mode="json", exclude={"description", "robust"}),
                    "scenario": self.scenario.model_dump(mode="json") if self.scenario is not None else None}
         return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -506,6 +556,8 @@ def _check_ishigami(spec: ExperimentFile, path: Path) -> None:
     if spec.scenario is not None:
         raise UserError(f"{path}: key 'scenario': the Ishigami target runs no scenario; remove 'scenario' "
                         f"(or set target.kind = \"model\").")
+    if spec.overrides:
+        raise UserError(f"{path}: key 'overrides': the Ishigami target runs no scenario; remove 'overrides'.")
 
 
 def shipped_scenarios() -> Path | None:
@@ -609,6 +661,8 @@ def experiment_from_data(data: dict, path: Path, text: str = "", scenario: Scena
     else:
         exp.scenario_path = base_scenario_path(spec, path)
         exp.scenario = load_scenario(exp.scenario_path)
+    if spec.overrides:
+        exp.scenario = exp.scenario.override(spec.overrides, origin=f"{path}: key 'overrides'")
     _check_against_scenario(exp)
     return exp
 

@@ -49,6 +49,10 @@ class Simulation(Section):
         ["province", "regency", "city"], doc="which levels of government take part")
     synthetic_regions: int = _p(552, 1, 1_000_000, unit="regions", doc="size of a synthetic population")
     seed_known_partnerships: bool = _p(True, doc="start from the known partnerships in the data")
+    hindcast_from: int | None = _p(None, 1900, 2100, unit="calendar year",
+                                   doc="start the model in this past year and let the known partnerships be signed "
+                                       "in their documented years (undated ones: a year drawn from the documented "
+                                       "ones); the state at start_year comes out of the model's own dynamics")
 
 
 class Regions(Section):
@@ -79,6 +83,8 @@ class Regions(Section):
                                      doc="regions with a governor's decree or Perda on cooperation")
     mid_term_plan_share: float = _p(0.10, 0, 1, unit="share of regions", source="Conditions: RPJMD",
                                     doc="regions that write cooperation into the mid-term plan")
+    perda_share: float = _p(0.30, 0, 1, unit="share of legal umbrellas", source="Recommendations: SK then Perda (judgement)",
+                            doc="of the regions with a legal umbrella, those with a Perda (the rest a governor's decree)")
 
 
 class Partners(Section):
@@ -144,6 +150,10 @@ class Levers(Section):
     community_program: bool = _p(False, source="Conditions: people-to-people", doc="community participation program")
     mid_term_plan: bool = _p(False, source="Conditions: RPJMD", doc="cooperation written into the mid-term plan")
     scope: list[str] = _p([], doc="regions (names or ISO codes) the levers apply to; empty: every region")
+    data_platform_gain: float = _p(0.3, 0, 1, unit="index points", source="Hambatan: Data (judgement)",
+                                   doc="data quality the shared data platform adds")
+    community_program_gain: float = _p(0.3, 0, 1, unit="index points", source="Conditions: people-to-people (judgement)",
+                                       doc="community participation the community programme adds")
     # A lever's own running cost, which the model's spending (programmes) does not count; `coopsim
     # compare` adds it to spending when it prices levers per unit of budget. 1 budget unit = one
     # programme's yearly cost (behaviour.program_cost). Counted only when the lever is switched on.

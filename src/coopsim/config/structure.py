@@ -22,7 +22,7 @@ class Funding(Section):
     only as far as money is actually there: the partner co-funds, it does not pay for all."""
     discretionary_programs: float = param(3.0, 0, 10, unit="programs/year per region", source=J,
                                           doc="what a fully committed head can fund outside the budget line, shared by "
-                                              "the partnerships he sponsors (none in a crisis)")
+                                              "the partnerships by need x leadership (none in a crisis)")
     partner_money_share: float = param(0.5, 0, 1, unit="x program need", source="Actors: partners better resourced",
                                        doc="the partner's contribution at full capacity and engagement")
     partner_match_ratio: float = param(1.0, 0, 5, unit="x the region's own money", source="Menakar (7): balance",
@@ -278,6 +278,9 @@ class Decline(Section):
                                       doc="delivered benefits per program at which its purpose is achieved")
     completion_probability: float = param(0.5, 0, 1, unit="probability", source=J,
                                           doc="at term end, a partnership that achieved its purpose is concluded")
+    committee_renews: float = param(0.5, 0, 1, unit="probability", source="Conditions: joint committee (continuity)",
+                                    doc="a partnership with a joint committee sets new programmes when its purpose is "
+                                        "achieved, instead of being concluded")
     sponsor_fade: float = param(0.01, 0, 1, unit="per quarter", source="Menakar: champions",
                                 doc="a sponsor's commitment to a partnership fades by this share each quarter")
     priority_shift: float = param(0.03, 0, 1, unit="probability/year", source=J,

@@ -27,8 +27,9 @@ from coopsim.model.mechanisms.matching import attractiveness, growth_area_pools
 from coopsim.model.partnerships import ACTIVE, Partnerships
 from coopsim.model.population import build_partners, build_regions
 from coopsim.model.profiles import apply_profiles
+from coopsim.model.hindcast import run_hindcast
 from coopsim.model.results import HISTORY, Tally, column, record
-from coopsim.model.seeding import seed_cases, seed_known_partnerships
+from coopsim.model.seeding import apply_documented_features, seed_cases, seed_known_partnerships
 
 __all__ = ["CoopModel", "STREAMS", "random_streams", "HISTORY"]
 
@@ -51,10 +52,13 @@ class CoopModel(mesa.Model):
     Regional governments have a budget line, staff capacity, data about partners, a
     bureaucracy, infrastructure, a legislature (DPRD) and a head who changes at elections;
     foreign local governments have resources and interest. Each quarter (`step`) the paper's
-    mechanisms run in a fixed order, each with its own random stream: shocks, elections,
-    matching (exploration, partner choice), follow-up, approval (DPRD, Foreign Ministry),
-    implementation (the scarcest input binds), yearly evaluation and renewal, stagnation and
-    revival. Every stagnation and ending is recorded with its binding cause.
+    mechanisms run in a fixed order, each with its own random stream: shocks and relations
+    between countries, elections, the partner side (its heads' turnover, budget reviews,
+    exits), matching (exploration, partner choice), follow-up, approval (DPRD, Foreign
+    Ministry), implementation (the scarcest input binds), yearly evaluation (programme
+    failure, competing priorities, completion, renewal), stagnation and revival. Every
+    stagnation and ending is recorded with its cause. With `simulation.hindcast_from` the
+    model first runs from that year, signing the known partnerships in their years.
 
     Args:
         params: the scenario (`coopsim.load_scenario(...)`); the defaults when None.
@@ -88,7 +92,12 @@ class CoopModel(mesa.Model):
         self.turnovers = np.zeros(self.regions.n, dtype=bool)
         self.case_names: list[str] = []
         schedule_elections(self, self.streams["schedule"])
-        if self.params.simulation.seed_known_partnerships and self.params.simulation.population == "indonesia":
+        known = self.params.simulation.seed_known_partnerships and self.params.simulation.population == "indonesia"
+        if self.params.simulation.population == "indonesia":
+            apply_documented_features(self)   # documented bureaus (inputs from the sources)
+        if self.params.simulation.hindcast_from is not None:
+            run_hindcast(self, known)    # history as the start: the known partnerships signed in their years
+        elif known:
             seed_known_partnerships(self)
         apply_profiles(self)      # a planner's own regions override their drawn traits
         seed_cases(self)

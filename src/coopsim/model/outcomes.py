@@ -85,7 +85,7 @@ def _failed_after(e, since: np.ndarray) -> np.ndarray:
                       np.where(ended, e.t_end[:n], np.inf))
 
 
-def cohort_survival_at(model, years: float) -> float:
+def cohort_survival_at(model, years: float, counted: np.ndarray | None = None) -> float:
     """Share of the partnerships active at the start of the run (the cohort signed before it)
     still active `years` later; NaN when the run is shorter or none was active. Its members
     are fixed at the start, so a lever that changes how many partnerships form does not
@@ -94,8 +94,11 @@ def cohort_survival_at(model, years: float) -> float:
     Args:
         model: a finished (or running) model.
         years: years after the start.
+        counted: a mask of the partnerships to count (e.g. one region's); all when None.
     """
     cohort = model.start_active
+    if counted is not None:
+        cohort = cohort[counted[cohort]]
     if not len(cohort) or years * model.steps_per_year > model.t:
         return float("nan")
     failed_at = _failed_after(model.partnerships, np.zeros(model.partnerships.n))[cohort]

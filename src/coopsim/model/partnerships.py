@@ -32,7 +32,7 @@ NO_CAUSE = -1
 _FLOAT = ("t_explore", "t_loi", "t_mou", "t_stagnant", "t_end", "t_stage", "approval_due",
           "term_end", "data", "clarity", "comp", "sponsor", "engagement", "dedicated",
           "obligation", "activity", "activity_sum", "benefits", "spending", "junkets",
-          "partner_spending", "active_quarters", "economic_share", "delivery")
+          "partner_spending", "active_quarters", "economic_share", "delivery", "progress")
 _INT = ("region", "partner", "stage", "low_count", "cause", "end_cause", "revivals", "renewals",
         "case", "term_years", "n_programs")
 _BOOL = ("committee", "partner_budget", "region_budget", "misjudged", "foreign_initiative", "known")
@@ -95,10 +95,12 @@ class Partnerships:
     def where(self, *stages: int) -> np.ndarray:
         """Indices of rows in any of these stages."""
         stage = self.stage[: self.n]
+        if len(stages) == 1:
+            return (stage == stages[0]).nonzero()[0]
         mask = stage == stages[0]
         for other in stages[1:]:
             mask |= stage == other
-        return np.flatnonzero(mask)
+        return mask.nonzero()[0]
 
     def move(self, rows: np.ndarray, stage: int, t: int) -> None:
         self.stage[rows] = stage

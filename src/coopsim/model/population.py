@@ -216,12 +216,12 @@ def build_regions(scenario: Scenario, rng: np.random.Generator) -> RegionState:
 
     scoped = lever_scope(scenario, table)   # where the levers apply (every region by default)
     hr = shifted(r.hr_capacity, 0.06 * hdi_z + 0.05 * urban - 0.05 * ~urban + lev.hr_training * scoped)
-    data = shifted(r.data_quality, 0.04 * hdi_z + 0.3 * (lev.data_platform & scoped))
+    data = shifted(r.data_quality, 0.04 * hdi_z + lev.data_platform_gain * (lev.data_platform & scoped))
     bureaucracy = shifted(r.bureaucracy_quality, 0.03 * hdi_z)
     alignment = _beta(rng, r.regulatory_alignment, n)
     infrastructure = shifted(r.infrastructure, island + 0.04 * (density - 2.5))
     dprd = _beta(rng, r.dprd_support, n)
-    community = shifted(r.community_participation, 0.3 * (lev.community_program & scoped))
+    community = shifted(r.community_participation, lev.community_program_gain * (lev.community_program & scoped))
     potential = rng.beta(2.0, 2.0, (n, len(SECTORS)))
     has_line = rng.random(n) < r.budget_line_share
     f = scenario.funding
@@ -229,7 +229,7 @@ def build_regions(scenario: Scenario, rng: np.random.Generator) -> RegionState:
     budget_size = np.array([programs[x] for x in level])   # programs a line at level 1 pays for
     budget = has_line * r.budget_level * budget_size * rng.lognormal(0, f.budget_line_spread, n)
     bureau = (rng.random(n) < r.bureau_share) | (lev.cooperation_bureau & scoped)
-    legal = np.where(rng.random(n) < r.legal_umbrella_share, np.where(rng.random(n) < 0.3, 2, 1), 0)
+    legal = np.where(rng.random(n) < r.legal_umbrella_share, np.where(rng.random(n) < r.perda_share, 2, 1), 0)
     legal = np.maximum(legal, {"none": 0, "decree": 1, "perda": 2}[lev.legal_umbrella] * scoped)
     mid_term_plan = (rng.random(n) < r.mid_term_plan_share) | (lev.mid_term_plan & scoped)
     province = geo.province

@@ -25,7 +25,7 @@ from coopsim.model.partnerships import ACTIVE, EXPLORATION, LOI, STAGNANT
 from coopsim.model.population import find_region, institutionalisation, lever_scope, unit
 from coopsim.model.seeding import add_partner, add_signed, seed_known_partnerships
 
-__all__ = ["DATA_PLATFORM_GAIN", "PROFILE_STREAM", "STAGE_OF_STATUS", "apply_profiles", "profile_rng",
+__all__ = ["PROFILE_STREAM", "STAGE_OF_STATUS", "apply_profiles", "profile_rng",
            "profiled_region"]
 
 #: Stage code of a profile partnership's `status`.
@@ -33,9 +33,6 @@ STAGE_OF_STATUS = {"active": ACTIVE, "stagnant": STAGNANT, "exploration": EXPLOR
 #: First word of the spawn key of a profile's random stream: (PROFILE_STREAM, region index); the
 #: mechanisms' streams have one-word keys (`coopsim.model.model.random_streams`), so never collide.
 PROFILE_STREAM = 1_000
-#: Data points a data platform adds to a region's data: the shift `population.build_regions`
-#: gives the drawn trait (tests/test_profiles.py checks the two agree).
-DATA_PLATFORM_GAIN = 0.3
 
 
 def profile_rng(model, region: int) -> np.random.Generator:
@@ -114,7 +111,7 @@ def _set_traits(model, k: int, i: int, profile: Profile, scoped: bool) -> None:
     if profile.hr is not None:
         r.hr[i] = unit(profile.hr + lev.hr_training * scoped)
     if profile.data is not None:
-        r.data[i] = unit(profile.data + DATA_PLATFORM_GAIN * (lev.data_platform and scoped))
+        r.data[i] = unit(profile.data + lev.data_platform_gain * (lev.data_platform and scoped))
     if profile.bureaucracy is not None:
         r.bureaucracy[i] = profile.bureaucracy
     if profile.cooperation_bureau is not None:

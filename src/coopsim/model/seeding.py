@@ -4,16 +4,18 @@ a scenario pins (e.g. a Kyoto-like and an Ismailiya-like partnership of Yogyakar
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from coopsim.model.mechanisms.matching import edge_data
 from coopsim.model.partnerships import ACTIVE, EXPLORATION, LOI, STAGNANT
-from coopsim.model.population import (ECONOMIC_SECTORS, SECTORS, complementarity, find_region,
+from coopsim.model.population import (ECONOMIC_SECTORS, SECTORS, complementarity, find_region, institutionalisation,
                                       indonesia_regions, known_partnerships)
 
-__all__ = ["SEEDED_TERM_YEARS", "seed_known_partnerships", "seed_cases", "add_signed", "add_partner"]
+__all__ = ["SEEDED_TERM_YEARS", "seed_known_partnerships", "seed_cases", "add_signed", "add_partner",
+           "known_rows", "documented_features", "apply_documented_features", "documented_committee"]
 
 # Known partnerships signed before the start are in a five-year term (the usual MoU term).
 SEEDED_TERM_YEARS = 5
@@ -37,9 +39,10 @@ def seed_known_partnerships(model, only: int | None = None, rng: np.random.Gener
         keep = region == only if only is not None else ~np.isin(region, profiled)
         add_signed(model, region, partner, stage, years, rng or model.streams["seeding"], known=True, keep=keep)
 
-def add_signed(model, region, partner, stage, years, rng, known=False, keep=None) -> np.ndarray:
+def add_signed(model, region, partner, stage, years, rng, known=False, keep=None, now=None) -> np.ndarray:
     """Partnerships that exist at the start, with programs matched to both potential maps;
-    with `keep` (a mask), only those rows, drawing for every row all the same."""
+    with `keep` (a mask), only those rows, drawing for every row all the same. With `now` (a
+    step of a hindcast) they are signed now: their first term starts today."""
     spy, start = model.steps_per_year, model.params.simulation.start_year
     m = model.params.matching
     n_programs = np.clip(1 + rng.binomial(m.extra_programs, m.program_probability, len(region)), 1, len(SECTORS))
@@ -58,11 +61,14 @@ def add_signed(model, region, partner, stage, years, rng, known=False, keep=None
     term = np.full(len(region), SEEDED_TERM_YEARS)
     # the current term ends at the next five-year anniversary after the start
     term_end = t_signed + (np.floor(-t_signed / (term * spy)) + 1) * term * spy
+    if now is not None:
+        t_signed, term_end = np.full(len(region), now), now + term * spy
+    start_step = 0 if now is None else now
     signed = (stage == ACTIVE) | (stage == STAGNANT)
     edges = model.partnerships
-    rows = edges.add(region, partner, stage=stage, t_stage=0,
-                     t_explore=np.minimum(t_signed - spy, 0),
-                     t_loi=np.where(stage >= LOI, np.minimum(t_signed - 1, 0), edges.NEVER),
+    rows = edges.add(region, partner, stage=stage, t_stage=start_step,
+                     t_explore=np.minimum(t_signed - spy, start_step),
+                     t_loi=np.where(stage >= LOI, np.minimum(t_signed - 1, start_step), edges.NEVER),
                      t_mou=np.where(signed, t_signed, edges.NEVER),
                      t_stagnant=np.where(stage == STAGNANT, 0, edges.NEVER),
                      term_years=term, term_end=np.where(signed, term_end, 0),
@@ -70,7 +76,8 @@ def add_signed(model, region, partner, stage, years, rng, known=False, keep=None
                      sponsor=model.regions.leader_commitment[region],
                      engagement=model.partners.interest[partner], n_programs=n_programs,
                      obligation=model.regions.legal[region] / 2, known=known,
-                     committee=model.regions.joint_committee[region],
+                     committee=model.regions.joint_committee[region] | (known & documented_committee(
+                         model, region, partner)),
                      dedicated=model.regions.dedicated_budget[region])
     edges.programs[rows] = programs
     edges.economic_share[rows] = (programs & ECONOMIC_SECTORS).sum(axis=1) / n_programs
@@ -136,6 +143,45 @@ def add_partner(model, name: str, country: str, rng: np.random.Generator | None 
     p.limit = np.append(p.limit, int(ps.portfolio_base + ps.portfolio_per_capacity * p.capacity[-1]))
     p.relations = np.append(p.relations, 1.0)
     return p.n - 1
+
+
+def known_rows(levels: tuple[str, ...]) -> list[tuple[int, int, int, int | None]]:
+    """(region, partner, stage, year signed or None) of the known partnerships of
+    `partnerships.csv` for Indonesia's regions at these levels (partner indices as
+    `build_partners` orders them: the known ones first)."""
+    return _known_rows(levels)
+
+
+@lru_cache(maxsize=1)
+def documented_features() -> pd.DataFrame:
+    """Documented institutional features (`coopsim/data/documented_features.csv`: a region's
+    cooperation bureau, a known partnership's joint committee), each with its source."""
+    with resources.files("coopsim").joinpath("data", "documented_features.csv").open() as f:
+        return pd.read_csv(f, dtype=str).fillna("")
+
+
+def apply_documented_features(model) -> None:
+    """Set the documented features as inputs: bureaus on their regions now, joint committees on
+    their known partnerships whenever those are signed (`documented_committee`)."""
+    table = model.regions.table
+    index = _region_lookup(table)
+    for rec in documented_features().itertuples():
+        region = index.get((rec.indonesian_level, rec.indonesian_province_iso, rec.indonesian_party))
+        if region is not None and rec.feature == "cooperation_bureau":
+            model.regions.bureau[region] = True
+    r = model.regions
+    r.institutionalisation = institutionalisation(model.params, r.bureau, r.legal, r.mid_term_plan)
+
+
+def documented_committee(model, region: np.ndarray, partner: np.ndarray) -> np.ndarray:
+    """Whether each (region, partner) known partnership has a documented joint committee."""
+    index = _region_lookup(model.regions.table)
+    pairs = set()
+    for rec in documented_features().itertuples():
+        r = index.get((rec.indonesian_level, rec.indonesian_province_iso, rec.indonesian_party))
+        if r is not None and rec.feature == "joint_committee":
+            pairs |= {(r, int(p)) for p in np.flatnonzero(model.partners.name == rec.foreign_party)}
+    return np.array([(int(a), int(b)) in pairs for a, b in zip(region, partner)], dtype=bool)
 
 
 @lru_cache(maxsize=8)

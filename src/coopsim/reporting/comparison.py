@@ -17,17 +17,19 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from coopsim.analysis.robust_levers import INTERVAL, RobustFindings
 from coopsim.analysis.survival import mean_survival
 from coopsim.config.vocabulary import FAILURE_CAUSES, STAGES, Outcome
 from coopsim.reporting.decision import (Numbers, Setting, change_words, focus_words, name_of, outcome_words,
-                                       render_table)
+                                       render_table, source_words)
 from coopsim.reporting.figures import stage_stock
 from coopsim.reporting.i18n import Messages
 from coopsim.reporting.plotstyle import DPI, new_figure, save_figure, stage_words, styled, wrap
 from coopsim.reporting.style import PALETTE, VERDICT_COLOURS
 
 __all__ = ["render_table", "introduction", "region_note", "FIGURE_OUTCOMES", "survival_figure", "effects_figure",
-           "failure_causes_figure", "stages_figure", "comparison_figures", "figure_png", "make_figures"]
+           "failure_causes_figure", "stages_figure", "robust_figure", "comparison_figures", "figure_png",
+           "make_figures"]
 
 
 # --- the opening lines -----------------------------------------------------------------------------
@@ -49,6 +51,9 @@ def introduction(s: Setting, lang: str) -> list[str]:
     for f, label, changed in zip(s.files[1:], s.labels[1:], s.changes):
         head.append(t("compare.changes", label=label, file=f, changes=", ".join(change_words(c, t) for c in changed))
                     if changed else t("compare.identical", label=label, file=f))
+    if s.uncertain:
+        head.append(t("compare.uncertain", draws=s.uncertain["draws"], reps=s.uncertain["reps"],
+                      source=source_words(s.uncertain, t), obstacles=f"`{s.uncertain['source']['obstacles']}`"))
     if s.reps < 10:
         head.append(t("compare.rough", reps=s.reps))
     return head
@@ -237,24 +242,71 @@ def stages_figure(stages: pd.DataFrame, labels: list[str], focus: str, lang: str
     return fig
 
 
+def _robust_panel(ax, robust: RobustFindings, key: str, s: Setting, t: Messages) -> None:
+    """One outcome across the draws: each draw a dot, the median a diamond, 5-95% of draws a line."""
+    o = s.outcome(key)
+    scale = 100.0 if o.share else 1.0
+    table = robust.lever_table(key)
+    effects = robust.effects[robust.effects["outcome"] == key]
+    jitter = np.random.default_rng([s.seed, 2718]).uniform(-0.18, 0.18, len(robust.draws))
+    for y, r in enumerate(table.to_dict("records")):
+        e = scale * effects[effects["scenario"] == r["scenario"]].sort_values("draw")["effect"].to_numpy(float)
+        ax.hlines(y, scale * r["low"], scale * r["high"], color="0.25", linewidth=2, zorder=1)
+        ax.scatter(e, y + jitter[:len(e)], s=12, color=PALETTE[3], alpha=0.6, linewidths=0, zorder=2)
+        ax.scatter([scale * r["median"]], [y], marker="D", s=40, color=PALETTE[0], zorder=3)
+    ax.axvline(0, color="k", linewidth=0.8, linestyle=":")
+    ax.set_yticks(np.arange(len(table)), [wrap(name_of(x), 24) for x in table["scenario"]])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    ax.set_xlabel(wrap(t("figure.robust.x", base=name_of(s.labels[0]))
+                       + (" " + t("figure.effects.points") if o.share else ""), 50))
+    ax.set_title(wrap(outcome_words(key, t, s.years), 45), fontsize=9)
+
+
+@styled
+def robust_figure(robust: RobustFindings, s: Setting, lang: str = "en") -> Figure:
+    """Each lever's effect in every draw of the uncertain inputs, one panel per robust outcome,
+    levers in the order of least regret.
+
+    Args:
+        robust: what the draws found (`coopsim.analysis.robust_levers.RobustFindings`).
+        s: what was compared (labels, outcomes, region, seed, draws).
+        lang: the language of titles and legends.
+
+    Returns:
+        The matplotlib Figure.
+    """
+    t = Messages(lang)
+    keys = robust.outcomes
+    fig, axes = new_figure(5.2 * len(keys) + 1, 1.6 + 0.45 * (len(s.labels) - 1), 1, len(keys), squeeze=False)
+    for ax, key in zip(axes.flat, keys):
+        _robust_panel(ax, robust, key, s, t)
+    fig.suptitle(wrap(t("figure.robust.title", draws=len(robust.draws), low=f"{INTERVAL[0]:g}",
+                        high=f"{INTERVAL[1]:g}", focus=focus_words(s.region, t)), 110))
+    return fig
+
+
 def comparison_figures(effects: pd.DataFrame, stages: pd.DataFrame, km: pd.DataFrame, s: Setting,
-                       lang: str) -> dict[str, Figure]:
+                       lang: str, robust: RobustFindings | None = None) -> dict[str, Figure]:
     """Every figure of a comparison, in one language.
 
     Args:
         effects: the effects table; stages, km: the stage and survival tables of the runs.
         s: what was compared (labels, outcomes, region, seed, horizon).
         lang: 'id' or 'en'.
+        robust: with `--uncertain`, what the draws found (adds robust_effects.png).
 
     Returns:
-        File name -> Figure: effects, survival, failure causes, stages (in the order a reader
-        needs them).
+        File name -> Figure: effects, the effects across the draws (with `robust`), survival,
+        failure causes, stages (in the order a reader needs them).
     """
     focus = focus_words(s.region, Messages(lang))
-    return {"effects.png": effects_figure(effects, s.labels, s.table, focus, lang, s.years),
-            "survival.png": survival_figure(km, s.labels, focus, s.seed, lang),
-            "failure_causes.png": failure_causes_figure(effects, s.labels, focus, lang),
-            "stages.png": stages_figure(stages, s.labels, focus, lang)}
+    out = {"effects.png": effects_figure(effects, s.labels, s.table, focus, lang, s.years)}
+    if robust is not None:
+        out["robust_effects.png"] = robust_figure(robust, s, lang)
+    return out | {"survival.png": survival_figure(km, s.labels, focus, s.seed, lang),
+                  "failure_causes.png": failure_causes_figure(effects, s.labels, focus, lang),
+                  "stages.png": stages_figure(stages, s.labels, focus, lang)}
 
 
 def figure_png(fig: Figure, dpi: int = 110) -> bytes:
@@ -273,7 +325,7 @@ def figure_png(fig: Figure, dpi: int = 110) -> bytes:
 
 
 def make_figures(effects: pd.DataFrame, stages: pd.DataFrame, km: pd.DataFrame, s: Setting, out: Path,
-                 lang: str) -> list[Path]:
+                 lang: str, robust: RobustFindings | None = None) -> list[Path]:
     """Every figure of a comparison, written to `out` as PNG (200 dpi) and PDF.
 
     Args:
@@ -281,8 +333,10 @@ def make_figures(effects: pd.DataFrame, stages: pd.DataFrame, km: pd.DataFrame, 
         s: what was compared.
         out: the results folder.
         lang: the language of titles and legends.
+        robust: with `--uncertain`, what the draws found.
 
     Returns:
         The PNG files' paths (each has a PDF of the same name).
     """
-    return [save_figure(fig, out / name) for name, fig in comparison_figures(effects, stages, km, s, lang).items()]
+    return [save_figure(fig, out / name)
+            for name, fig in comparison_figures(effects, stages, km, s, lang, robust).items()]

@@ -30,7 +30,7 @@ __all__ = ["Numbers", "Cell", "Table", "Heading", "Bullets", "Part", "Setting", 
            "outcome_words", "outcome_explanation", "unit_words", "lever_words", "change_words", "needed_words",
            "verdict_words", "name_of",
            "focus_words", "report_title", "written_comparison", "render_table", "render_text", "summary_text", "part_html", "table_html",
-           "GLOSSARY"]
+           "GLOSSARY", "ROBUST_GLOSSARY", "source_words"]
 
 
 # --- numbers --------------------------------------------------------------------------------------
@@ -271,7 +271,9 @@ class Setting:
         dotted settings it changes; reps, seed, years, start_year: the runs; region,
         region_query: the focus region (None: all) and how it was asked for; rank_by: the
         ranked outcome; table: the outcomes compared; repeat: the command that repeats it;
-        missing_costs: per lever, its cost keys left at 0 (`levers.<lever>_cost`).
+        missing_costs: per lever, its cost keys left at 0 (`levers.<lever>_cost`);
+        uncertain: with `--uncertain`, the draws (draws, reps per draw, source, inputs, kept:
+        `coopsim.workflows.robust_levers.uncertain_words`), else None.
     """
     labels: list[str]
     files: list[str]
@@ -286,6 +288,7 @@ class Setting:
     table: list[Outcome]
     repeat: str = ""
     missing_costs: dict[str, list[str]] = field(default_factory=dict)
+    uncertain: dict | None = None
 
     def outcome(self, key: str) -> Outcome:
         """The declaration of a compared outcome."""
@@ -362,6 +365,8 @@ def _unclear_conclusion(s: Setting, f: Findings, t: Messages, nb: Numbers) -> li
 def _conclusion_part(s: Setting, f: Findings, t: Messages, nb: Numbers) -> Part:
     """First section: which lever helps most here, how sure, at what spending."""
     blocks = (_clear_conclusion if f.conclusion["clear"] else _unclear_conclusion)(s, f, t, nb)
+    if f.robust is not None and s.uncertain:
+        blocks.append(_robust_conclusion(s, f, t))
     blocks.append(t("report.conclusion.basis", reps=s.reps, years=s.years, start=s.start_year,
                     focus=t("report.focus_region", region=s.region) if s.region else t("report.focus_all")))
     return Part("conclusion", t("report.conclusion.title"), blocks)
@@ -476,6 +481,99 @@ def _ranking_part(s: Setting, f: Findings, t: Messages, nb: Numbers) -> Part:
     return Part("ranking", t("report.ranking.title"), blocks)
 
 
+# --- verdicts across the draws of the uncertain inputs --------------------------------------------
+def source_words(u: dict, t: Messages) -> str:
+    """Where the drawn behavioural rates come from: the posterior, or the priors (and why).
+
+    Args:
+        u: `Setting.uncertain`.
+        t: the reader's messages.
+
+    Returns:
+        The words (Markdown: paths in `code`).
+    """
+    src = u["source"]
+    if src["kind"] == "posterior":
+        return t("report.robust.source_posterior", path=f"`{src['path']}`", particles=src["particles"])
+    return t("report.robust.source_priors", path=f"`{src['path']}`", looked_for=f"`{src['looked_for']}`")
+
+
+def _share(x: float, nb: Numbers) -> str:
+    """A share of draws as a percentage ('80%')."""
+    return nb.number(100 * x, 0) + "%" if np.isfinite(x) else "–"
+
+
+def _robust_decimals(table: pd.DataFrame, o: Outcome, nb: Numbers) -> int:
+    """One number of decimals for a whole robust table (1 for a share in percentage points)."""
+    return 1 if o.share else nb.decimals(*table[["median", "low", "high", "regret_median", "regret_p90"]]
+                                         .to_numpy(float).ravel())
+
+
+def _robust_row(r: dict, o: Outcome, d: int, t: Messages, nb: Numbers) -> list[Cell]:
+    """One lever across the draws (`d` decimals): help share, median effect [5-95%], regret, best share."""
+    scale, unit = (100.0, " " + t("unit.pp")) if o.share else (1.0, "")
+
+    def value(x: float, signed: bool = False) -> str:
+        return nb.number(scale * x, d, signed) + unit if np.isfinite(x) else "–"
+
+    return [Cell(str(r["rank"]), kind="num"), Cell(name_of(r["scenario"])),
+            Cell(_share(r["help_share"], nb), note=t("report.robust.harm", share=_share(r["harm_share"], nb)),
+                 kind="num"),
+            Cell(value(r["median"], True), nb.interval(r["low"], r["high"], d, scale), kind="num diff"),
+            Cell(value(r["regret_median"]), kind="num"), Cell(value(r["regret_p90"]), kind="num"),
+            Cell(_share(r["best_share"], nb), kind="num")]
+
+
+def _robust_verdict(table: pd.DataFrame, o: Outcome, s: Setting, t: Messages, nb: Numbers) -> str:
+    """The lever with the least regret, and whether its verdict survives the draws."""
+    top = table.iloc[0]
+    what = outcome_words(o.key, t, s.years)
+    if not top["draws"]:
+        return t("report.robust.no_values", outcome=what)
+    row = _robust_row(top.to_dict(), o, _robust_decimals(table, o, nb), t, nb)
+    level = "robust" if top["help_share"] >= 0.9 else "mostly" if top["help_share"] >= 0.5 else "fragile"
+    key = "report.robust.single" if len(table) == 1 else "report.robust.least_regret"
+    return " ".join([t(key, lever=name_of(top["scenario"]), outcome=what,
+                       share=row[2].text, draws=int(top["draws"]), median=row[3].text, best=row[6].text),
+                     t(f"report.robust.{level}")])
+
+
+def _robust_conclusion(s: Setting, f: Findings, t: Messages) -> str:
+    """The conclusion's sentence on the draws: the least regret on the ranked outcome, whether it
+    helps in most draws (or, for a single lever, how often it helps)."""
+    table = f.robust.lever_table(s.rank_by)
+    top = table.iloc[0]
+    key = "robust_single" if len(table) == 1 else "robust" if top["help_share"] >= 0.5 else "robust_none"
+    return t(f"report.conclusion.{key}", draws=s.uncertain["draws"], lever=name_of(top["scenario"]),
+             outcome=outcome_words(s.rank_by, t, s.years), share=_share(top["help_share"], Numbers(t.lang)),
+             section=t("report.robust.title"))
+
+
+def _robust_part(s: Setting, f: Findings, t: Messages, nb: Numbers) -> Part | None:
+    """The levers across the draws of the uncertain inputs (None without `--uncertain`)."""
+    u = s.uncertain
+    if f.robust is None or not u:
+        return None
+    blocks: list = [t("report.robust.intro", base=name_of(s.labels[0]), draws=u["draws"], reps=u["reps"],
+                      source=source_words(u, t), obstacles=f"`{u['source']['obstacles']}`"),
+                    t("report.robust.inputs", inputs=", ".join(f"`{x}`" for x in u["inputs"]))]
+    blocks += [t("report.robust.kept", lever=name_of(k), keys=", ".join(f"`{x}`" for x in v))
+               for k, v in u["kept"].items()]
+    header = [t("report.ranking.rank"), t("report.ranking.lever"), t("report.robust.col.helps"),
+              t("report.robust.col.median"), t("report.robust.col.regret"), t("report.robust.col.regret90"),
+              t("report.robust.col.best")]
+    for key in f.robust.outcomes:
+        o, table = s.outcome(key), f.robust.lever_table(key)
+        rows = [_robust_row(r, o, _robust_decimals(table, o, nb), t, nb) for r in table.to_dict("records")]
+        notes = [t("report.robust.note", unit=t("unit.pp") if o.share else unit_words(o, t))]
+        if table["missing"].max() > 0:
+            notes.append(t("report.robust.missing", n=int(table["missing"].max()), draws=u["draws"]))
+        blocks += [Heading(t("report.robust.table_title", outcome=outcome_words(key, t, s.years))),
+                   _robust_verdict(table, o, s, t, nb), Table("robust", header, rows, notes)]
+    blocks.append(t("report.robust.noise", reps=u["reps"]))
+    return Part("robust", t("report.robust.title"), blocks)
+
+
 # --- the model's own accounting, and the words used -----------------------------------------------
 def _pair_values(base: float, value: float, key: str, s: Setting, t: Messages, nb: Numbers) -> Shown:
     """Two means of an outcome shown as the tables show them."""
@@ -525,10 +623,15 @@ GLOSSARY = ("base", "lever", "run", "paired", "interval", "difference", "pp", "g
             "budget_unit", "programme_unit", "own_cost", "per_100")
 
 
-def _glossary_part(t: Messages) -> Part:
+#: The words the glossary adds when the levers were run across draws of the uncertain inputs.
+ROBUST_GLOSSARY = ("draw", "help_share", "regret")
+
+
+def _glossary_part(t: Messages, robust: bool = False) -> Part:
     """Every term of the report that is not everyday language, in one line each."""
+    terms = GLOSSARY + (ROBUST_GLOSSARY if robust else ())
     return Part("glossary", t("report.glossary.title"),
-                [Bullets([f"**{t(f'glossary.{k}.term')}**: {t(f'glossary.{k}.text')}" for k in GLOSSARY])])
+                [Bullets([f"**{t(f'glossary.{k}.term')}**: {t(f'glossary.{k}.text')}" for k in terms])])
 
 
 def report_title(s: Setting, t: Messages) -> str:
@@ -551,8 +654,9 @@ def written_comparison(s: Setting, f: Findings, lang: str, full: bool = True) ->
     """
     t, nb = Messages(lang), Numbers(lang)
     parts = [_conclusion_part(s, f, t, nb), _results_part(s, f, t, nb, full), _ranking_part(s, f, t, nb),
-             _why_part(s, f, t, nb)]
-    return [p for p in parts if p is not None] + ([_glossary_part(t)] if full else [])
+             _robust_part(s, f, t, nb), _why_part(s, f, t, nb)]
+    robust = f.robust is not None and bool(s.uncertain)
+    return [p for p in parts if p is not None] + ([_glossary_part(t, robust)] if full else [])
 
 
 # --- rendering ------------------------------------------------------------------------------------

@@ -479,15 +479,16 @@ def write_report(folder: str | Path, out: str | Path | None = None, title: str |
 
 
 # --- the report of a comparison ---------------------------------------------------------------------
-#: The figures of a comparison, in reading order, each with its caption's message id.
+#: The figures of a comparison, in reading order, each with its caption's message id
+#: (`--uncertain` adds robust_effects.png after effects.png).
 COMPARISON_FIGURES = ("effects.png", "survival.png", "failure_causes.png", "stages.png")
 
 
 def _figures_part(found: Findings, stages: pd.DataFrame, km: pd.DataFrame, s: Setting, t: Messages) -> str:
     """The figures, drawn again in the page's language and embedded."""
-    figures = comparison_figures(found.effects, stages, km, s, t.lang)
+    figures = comparison_figures(found.effects, stages, km, s, t.lang, found.robust)
     body = [f'<p>{inline_html(t("report.figures.intro"))}</p>']
-    for name in COMPARISON_FIGURES:
+    for name in figures:
         caption = t(f"figure.caption.{name.removesuffix('.png')}")
         body.append(image_data_html(figure_png(figures[name]), "image/png", caption, inline_html(caption),
                                     _anchor(name)))
@@ -513,7 +514,9 @@ def _appendix_part(folder: Path, s: Setting, manifest: dict, t: Messages) -> str
             f'<h3>{html.escape(t("report.appendix.seeds"))}</h3><p><code>{html.escape(seeds)}</code></p>',
             _keys_html(s, t)]
     body += [csv_html(folder / name, name, t.lang) for name in ("effects.csv", "ranking.csv", "pairs.csv",
-                                                                 "outcomes.csv") if (folder / name).is_file()]
+                                                                 "robust_levers.csv", "robust_effects.csv",
+                                                                 "draws.csv", "outcomes.csv")
+             if (folder / name).is_file()]
     body.append(f'<h3>{html.escape(t("report.appendix.manifest"))}</h3>{manifest_html(manifest, t.lang)}')
     body.append(f'<p class="note">{inline_html(t("report.appendix.folder", folder=str(folder)))}</p>')
     return (f'<section id="appendix" class="appendix"><h2>{html.escape(t("report.appendix.title"))}</h2>'

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from coopsim.config.errors import UserError
 from coopsim.config.experiment import DUMMY, Experiment, slug
+from coopsim.reporting.robust_ranking import robust_lines
 from coopsim.reporting.plotstyle import label_points, name_words, new_figure, output_words, save_figure, styled, wrap
 from coopsim.reporting.style import PALETTE
 
@@ -486,6 +487,8 @@ def summary_text(analysis: Analysis, exp: Experiment, design: Design, report=Non
     if exp.spec.description:
         lines += [exp.spec.description.strip(), ""]
     lines += _method_lines(exp, design, report)
+    if analysis.robust is not None:
+        lines += robust_lines(analysis.robust, exp)
     for policy in exp.policies:
         lines += _policy_lines(analysis, design, policy)
     if len(exp.policies) > 1:

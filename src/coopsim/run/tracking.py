@@ -19,10 +19,10 @@ import pandas as pd
 
 from coopsim.config.errors import UserError
 from coopsim.config.scenario import Scenario
-from coopsim.config.vocabulary import CAUSES, HORIZONS, STAGES
+from coopsim.config.vocabulary import CAUSES, FAILURE_CAUSES, HORIZONS, STAGES
 from coopsim.model.model import CoopModel
-from coopsim.model.outcomes import failure_times, survival_at
-from coopsim.model.partnerships import ACTIVE, ENDED, LEGAL, STAGNANT
+from coopsim.model.outcomes import cohort_survival_at, failure_times, survival_at
+from coopsim.model.partnerships import ACTIVE, ENDED, STAGNANT
 from coopsim.run.executor import read_results, run_sweep
 from coopsim.run.seeds import replication_seed
 
@@ -58,8 +58,9 @@ def outcome_keys(steps: int, steps_per_year: int) -> list[str]:
         The outcome keys.
     """
     keys = [f"active_{k}y" for k in HORIZONS if k * steps_per_year <= steps] + ["active_end"]
-    keys += [f"survival_{k}y" for k in HORIZONS] + ["signed", "benefits", "spending", "failures_total"]
-    return keys + [f"failures_{cause}" for cause in CAUSES]
+    keys += [f"survival_{k}y" for k in HORIZONS] + [f"cohort_survival_{k}y" for k in HORIZONS]
+    keys += ["signed", "benefits", "spending", "failures_total"]
+    return keys + [f"failures_{cause}" for cause in FAILURE_CAUSES]
 
 
 def run_tracked(scenario: Scenario, seed: int, region: int | None = None) -> TrackedRun:
@@ -98,15 +99,16 @@ def _counted(model: CoopModel, region: int | None) -> np.ndarray:
 def _step_failures(model: CoopModel, before: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """This step's failures by cause, as `coopsim.model.outcomes.summarize` counts them: each
     stagnation (only the stagnation mechanism moves active -> stagnant) by its binding cause,
-    plus each active agreement that lapsed unrenewed at its term end (only the yearly
-    evaluation ends an active one) as a legal failure; a dormant one that later lapses is not
-    counted again."""
+    plus each active agreement that ended (lapsed unrenewed, left by its partner, dropped for
+    other priorities, its programmes failed) by its end cause; one concluded with its purpose
+    achieved is no failure, and a dormant one that later ends is not counted again."""
     e = model.partnerships
     after = e.stage[:len(before)]
     stuck = mask & (before == ACTIVE) & (after == STAGNANT)
-    lapsed = mask & (before == ACTIVE) & (after == ENDED)
+    ended = mask & (before == ACTIVE) & (after == ENDED)
     out = np.bincount(e.cause[:len(before)][stuck], minlength=len(CAUSES))
-    out[LEGAL] += int(lapsed.sum())
+    out += np.bincount(e.end_cause[:len(before)][ended], minlength=len(CAUSES))
+    out[CAUSES.index("completed")] = 0
     return out
 
 
@@ -130,11 +132,13 @@ def _final_outcomes(model: CoopModel, mask: np.ndarray, stages: np.ndarray, fail
     out["active_end"] = float(stages[-1, ACTIVE])
     for k in HORIZONS:  # share of those signed k years before the end still active k years on
         out[f"survival_{k}y"] = survival_at(model, k, counted=mask)
+    for k in HORIZONS:  # share of the cohort active at the start still active k years later
+        out[f"cohort_survival_{k}y"] = cohort_survival_at(model, k, counted=mask)
     out["signed"] = float(new.sum())
     out["benefits"] = float(e.benefits[:n][mask].sum())
     out["spending"] = float(e.spending[:n][mask].sum())
     out["failures_total"] = float(failures.sum())
-    out |= {f"failures_{cause}": float(failures[i]) for i, cause in enumerate(CAUSES)}
+    out |= {f"failures_{cause}": float(failures[i]) for i, cause in enumerate(CAUSES) if cause in FAILURE_CAUSES}
     return out
 
 
@@ -166,9 +170,12 @@ class TrackedTarget:
         self.scenarios = list(scenarios)
         self.regions = list(regions)
 
+    def scenario(self, params: dict) -> Scenario:
+        """The scenario a point runs (`coopsim.run.uncertain.DrawTarget` changes it per draw)."""
+        return self.scenarios[int(params["scenario"])]
+
     def __call__(self, params: dict, seed: int) -> dict[str, float]:
-        s = int(params["scenario"])
-        return _flatten(run_tracked(self.scenarios[s], seed, self.regions[s]))
+        return _flatten(run_tracked(self.scenario(params), seed, self.regions[int(params["scenario"])]))
 
 
 def _unflatten(results: pd.DataFrame, scenario: Scenario) -> list[TrackedRun]:
@@ -188,7 +195,8 @@ def _unflatten(results: pd.DataFrame, scenario: Scenario) -> list[TrackedRun]:
 
 
 def run_replications(scenarios: Sequence[Scenario], regions: Sequence[int | None], seed: int, reps: int,
-                     folder: str | Path, workers: int = 1, progress: bool = False) -> list[list[TrackedRun]]:
+                     folder: str | Path, workers: int = 1, progress: bool = False,
+                     target: TrackedTarget | None = None) -> list[list[TrackedRun]]:
     """Replication i of every scenario with seed `replication_seed(seed, i)` (common random
     numbers), through the executor: chunk files in `folder`, serially or on `workers` local
     processes; the results do not depend on `workers`.
@@ -201,6 +209,7 @@ def run_replications(scenarios: Sequence[Scenario], regions: Sequence[int | None
         folder: where the executor writes its chunk files (must hold no earlier runs).
         workers: local worker processes (1: serially).
         progress: show a progress bar.
+        target: the executor target (default `TrackedTarget(scenarios, regions)`).
 
     Returns:
         runs[s][i]: the `TrackedRun` of scenario s, replication i.
@@ -208,7 +217,8 @@ def run_replications(scenarios: Sequence[Scenario], regions: Sequence[int | None
     Raises:
         UserError: when a run failed (the finished ones stay in `folder`).
     """
-    results = paired_sweep(TrackedTarget(scenarios, regions), len(scenarios), seed, reps, folder, workers, progress)
+    results = paired_sweep(target or TrackedTarget(scenarios, regions), len(scenarios), seed, reps, folder, workers,
+                           progress)
     return [_unflatten(results[results["scenario"] == s].sort_values("replication"), scenarios[s])
             for s in range(len(scenarios))]
 

@@ -22,7 +22,15 @@ lever's own yearly cost stated in the scenarios (`levers.<lever>_cost`) is count
 for the regions the levers apply to (the focus region, or all) and added to spending in the
 ranking per unit of budget.
 
-Python API: `plan = plan_comparison(files, reps=30)`, then `result = run_comparison(plan)`.
+`--uncertain N` runs every scenario in N draws of the uncertain inputs (the behavioural rates'
+posterior or priors, the obstacles' ranges; `coopsim.workflows.robust_levers`), `reps` runs per
+draw with the same seeds for every scenario of a draw; the tables above then pool every draw's
+runs (replication i = draw * reps + r), and the folder gains the robust verdicts: per lever the
+share of draws where it helps, its median effect and its regret
+(`coopsim.analysis.robust_levers`).
+
+Python API: `plan = plan_comparison(files, reps=30)`, then `result = run_comparison(plan)`;
+`plan_comparison(files, reps=1, uncertain=50)` for the verdicts under uncertainty.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ import pandas as pd
 
 from coopsim.analysis.comparison import (Findings, compared_outcomes, end_holdings, findings, lever_cost_fields,
                                          outcome_frame, own_cost, stage_frame, survival_frame)
+from coopsim.analysis.robust_levers import RobustFindings, robust_findings
 from coopsim.analysis.stats import BOOTSTRAP
 from coopsim.config.errors import UserError
 from coopsim.config.toml import excerpt
@@ -53,6 +62,8 @@ from coopsim.run.executor import check_budget
 from coopsim.run.runner import simulate
 from coopsim.run.seeds import replication_seed
 from coopsim.run.tracking import run_replications
+from coopsim.workflows.robust_levers import (UncertainPlan, draw_target, load_robust, plan_uncertain,
+                                             robust_manifest, uncertain_words, write_robust)
 
 __all__ = ["ComparisonPlan", "ComparisonResult", "plan_comparison", "run_comparison", "resolve_region", "MAX_RUNS",
            "load_comparison", "write_comparison_report"]
@@ -81,6 +92,8 @@ class ComparisonPlan:
         lang: the language of the summary, figures and report ('id' or 'en').
         own_costs: per lever label, its levers' own extra cost over the run (budget units);
             setting: what is compared, for the words around the numbers.
+        uncertain: the draws of the uncertain inputs (`--uncertain`; None: a plain
+            comparison); then `reps` counts every draw's runs (draws x runs per draw).
     """
     files: list[str]
     scenarios: list[Scenario]
@@ -99,6 +112,7 @@ class ComparisonPlan:
     lang: str = "en"
     own_costs: dict[str, float] = field(default_factory=dict)
     setting: Setting | None = None
+    uncertain: UncertainPlan | None = None
 
     @property
     def focus(self) -> str:
@@ -128,12 +142,12 @@ class ComparisonResult:
     found: Findings | None = None
 
 
-def _check_files(files: list[str], reps: int) -> None:
+def _check_files(files: list[str], reps: int, uncertain: int = 0) -> None:
     if len(files) < 2:
         raise UserError("compare needs at least two scenario files: the base (status quo) first, then one "
                         "or more with a lever switched on, e.g. 'coopsim compare scenarios/baseline.toml "
                         "scenarios/joint_committee.toml'.")
-    if reps < 2:
+    if reps < 2 and not uncertain:   # with --uncertain: at least 2 draws (`plan_uncertain`)
         raise UserError(f"--reps must be at least 2 to give an interval (got {reps}); 30 to 100 is usual.")
 
 
@@ -245,22 +259,24 @@ def _missing_costs(base: dict, lever: dict) -> list[str]:
 
 
 def _setting(labels: list[str], files: list[str], parameters: list[dict], reps: int, seed: int, rank_by: str,
-             region: str | None, region_query: str | None, repeat: str = "") -> Setting:
+             region: str | None, region_query: str | None, repeat: str = "", uncertain: dict | None = None) -> Setting:
     """What is compared, from the scenarios' parameters (`model_dump`, as in the manifest)."""
     sim = parameters[0]["simulation"]
     return Setting(labels, files, [_differs(parameters[0], p) for p in parameters[1:]], reps, seed, sim["years"],
                    sim["start_year"], region, region_query, rank_by, compared_outcomes(sim["years"]), repeat,
-                   {label: _missing_costs(parameters[0], p) for label, p in zip(labels[1:], parameters[1:])})
+                   {label: _missing_costs(parameters[0], p) for label, p in zip(labels[1:], parameters[1:])},
+                   uncertain)
 
 
 def plan_comparison(files: list[str], *, reps: int = 30, seed: int = 1, region: str | None = None,
                     rank_by: str | None = None, out: str | Path | None = None,
-                    force: bool = False, workers: int = 1, limits: bool = True, lang: str = "en") -> ComparisonPlan:
+                    force: bool = False, workers: int = 1, limits: bool = True, lang: str = "en",
+                    uncertain: int = 0, posterior: str | Path | None = None) -> ComparisonPlan:
     """Load and check the scenarios, choose the outcomes, find the region, prepare the folder.
 
     Args:
         files: scenario files, the base (status quo) first.
-        reps: replications per scenario (at least 2).
+        reps: replications per scenario (at least 2); with `uncertain`, per draw (at least 1).
         seed: master seed.
         region: focus on this regional government's own partnerships (name or ISO code).
         rank_by: outcome that orders the ranking (default active_10y, else active_end).
@@ -270,6 +286,9 @@ def plan_comparison(files: list[str], *, reps: int = 30, seed: int = 1, region: 
         workers: worker processes (for the time estimate); limits: refuse a comparison beyond
             `MAX_RUNS` runs or estimated to take longer than the executor's limit.
         lang: the language of the summary, figures and report ('id' or 'en').
+        uncertain: draws of the uncertain inputs (0: a plain comparison; else at least 2).
+        posterior: with `uncertain`, a calibration's results folder whose posterior is drawn
+            (default results/calibration when it has one, else the priors).
 
     Returns:
         The plan, with the summary's opening lines.
@@ -277,12 +296,14 @@ def plan_comparison(files: list[str], *, reps: int = 30, seed: int = 1, region: 
     Raises:
         UserError: on anything the user can fix (too few files or replications, horizons that
             differ, an unknown outcome or region, a folder that cannot be written or is not
-            empty, a comparison too large).
+            empty, a comparison too large, a missing posterior).
     """
-    _check_files(files, reps)
+    _check_files(files, reps, uncertain)
     scenarios = [load_scenario(f) for f in files]
     _check_horizons(files, scenarios)
     labels = _labels(scenarios, files)
+    draws = plan_uncertain(uncertain, reps, seed, scenarios, labels, posterior) if uncertain else None
+    reps = reps * uncertain if uncertain else reps
     keys = [o.key for o in compared_outcomes(scenarios[0].simulation.years)]
     chosen = rank_by or ("active_10y" if "active_10y" in keys else "active_end")
     if chosen not in keys:
@@ -291,18 +312,23 @@ def plan_comparison(files: list[str], *, reps: int = 30, seed: int = 1, region: 
     folder = check_output(out or _default_folder(labels, name), force=force)[0]
     if limits:
         _check_size(scenarios, reps, seed, workers)
-    setting = _setting(labels, list(files), [s.model_dump() for s in scenarios], reps, seed, chosen, name, region)
+    setting = _setting(labels, list(files), [s.model_dump() for s in scenarios], reps, seed, chosen, name, region,
+                       uncertain=draws.words() if draws else None)
     costs = _own_costs(scenarios, regions, seed)
     plan = ComparisonPlan(list(files), scenarios, labels, setting.table, chosen, rank_by, reps, seed, regions, name,
                           region, folder, introduction(setting, lang), force, lang,
-                          {label: c - costs[0] for label, c in zip(labels[1:], costs[1:])}, setting)
+                          {label: c - costs[0] for label, c in zip(labels[1:], costs[1:])}, setting, draws)
     setting.repeat = _repeat(plan)
     return plan
 
 
 def _repeat(plan: ComparisonPlan) -> str:
     """The command that repeats the comparison."""
-    repeat = ["coopsim", "compare", *plan.files, "--reps", str(plan.reps), "--seed", str(plan.seed)]
+    u = plan.uncertain
+    repeat = ["coopsim", "compare", *plan.files, "--reps", str(u.reps if u else plan.reps), "--seed", str(plan.seed)]
+    if u:
+        repeat += ["--uncertain", str(u.n)]
+        repeat += ["--posterior", u.source["path"]] if u.source["kind"] == "posterior" else []
     if plan.region_query:
         repeat += ["--region", plan.region_query]
     if plan.rank_by_option:
@@ -319,6 +345,7 @@ def _write_manifest(plan: ComparisonPlan, out: Path, workers: int, seconds: floa
                    lang=plan.lang, lever_costs=plan.own_costs,
                    replication_seeds=[replication_seed(plan.seed, i) for i in range(plan.reps)],
                    workers=workers, seconds=round(seconds, 1),
+                   **({"uncertain": robust_manifest(plan.uncertain, plan.seed)} if plan.uncertain else {}),
                    outputs=sorted(p.name for p in out.iterdir()) + ["manifest.json"]
                    + (["report.html"] if report else []),
                    repeat=plan.setting.repeat if plan.setting else _repeat(plan))
@@ -341,8 +368,10 @@ def run_comparison(plan: ComparisonPlan, workers: int = 1, progress: bool = Fals
 
     Writes outcomes.csv, effects.csv, ranking.csv, pairs.csv, stages.parquet,
     survival.parquet, summary.md, the figures, manifest.json and (with `report`) report.html,
-    all in `plan.lang`; the runs' chunk files stay in runs/. The folder is written whole or
-    not at all (`staged_output`): a failed run, Ctrl+C or a full disk leaves nothing new in it.
+    all in `plan.lang`; with `plan.uncertain` also draws.csv, robust_effects.csv,
+    robust_levers.csv and robust_effects.png (`coopsim.workflows.robust_levers`); the runs' chunk
+    files stay in runs/. The folder is written whole or not at all (`staged_output`): a failed
+    run, Ctrl+C or a full disk leaves nothing new in it.
 
     Args:
         plan: from `plan_comparison`.
@@ -353,28 +382,43 @@ def run_comparison(plan: ComparisonPlan, workers: int = 1, progress: bool = Fals
     Returns:
         The tables, the region note and where the figures and report went.
     """
-    labels, sim = plan.labels, plan.scenarios[0].simulation
+    labels, sim, u = plan.labels, plan.scenarios[0].simulation, plan.uncertain
     with staged_output(plan.out, force=plan.force) as staged:
         out = staged.stage
         t0 = time.perf_counter()
         runs = run_replications(plan.scenarios, plan.regions, plan.seed, plan.reps, out / RUNS, workers=workers,
-                                progress=progress)
+                                progress=progress, target=draw_target(u, plan.scenarios, labels, plan.regions)
+                                if u else None)
         seconds = time.perf_counter() - t0
         outcomes = outcome_frame(runs, labels, [replication_seed(plan.seed, i) for i in range(plan.reps)])
+        if u:
+            outcomes.insert(2, "draw", outcomes["replication"] // u.reps)
         stages = stage_frame(runs, labels, sim.start_year, sim.steps_per_year)
         km = survival_frame(runs, labels, sim.steps_per_year)
         note = region_note(plan.region, end_holdings(stages), labels, plan.lang) if plan.region else ""
         found = findings(outcomes, stages, labels, plan.table, plan.rank_by, plan.seed, sim.steps_per_year,
                          plan.own_costs)
+        found.robust = _robust(plan, outcomes, out)
         _write_tables(out, outcomes, stages, km, found)
         (out / "summary.md").write_text(summary_text(plan.setting, found, plan.lang, markdown=True, full=True,
                                                      head=plan.head + ([note] if note else [])))
-        figures = make_figures(found.effects, stages, km, plan.setting, out, plan.lang)
+        figures = make_figures(found.effects, stages, km, plan.setting, out, plan.lang, found.robust)
         _write_manifest(plan, out, workers, seconds, report)
     figures = [staged.final_path(p) for p in figures]
     page = write_comparison_report(plan.out, lang=plan.lang) if report else None
     return ComparisonResult(found.effects, found.ranking, outcomes, note, figures, page, len(labels) * plan.reps,
                             seconds, found)
+
+
+def _robust(plan: ComparisonPlan, outcomes: pd.DataFrame, out: Path) -> RobustFindings | None:
+    """With --uncertain: the verdicts across the draws, written to the (staging) folder."""
+    if plan.uncertain is None:
+        return None
+    u = plan.uncertain
+    robust = robust_findings(outcomes, plan.labels, [o.key for o in plan.table], plan.rank_by, u.reps, u.draws,
+                             u.kept)
+    write_robust(out, robust)
+    return robust
 
 
 # --- a results folder's report ------------------------------------------------------------------
@@ -414,12 +458,16 @@ def load_comparison(folder: str | Path) -> tuple[Setting, Findings, pd.DataFrame
     except (OSError, ValueError) as exc:
         raise UserError(f"{folder}: a table of the runs is missing or damaged ({exc}); run the comparison "
                         f"again: {m.get('repeat', 'coopsim compare ...')}") from None
+    uncertain = m.get("uncertain")
     setting = _setting(labels, list(m["scenarios"].values()), [m["scenario_parameters"][x] for x in labels],
                        int(m["reps"]), int(m["seed"]), m["rank_by"], m.get("region"), m.get("region_query"),
-                       m.get("repeat", ""))
+                       m.get("repeat", ""), uncertain_words(uncertain) if uncertain else None)
     parameters = m["scenario_parameters"][labels[0]]["simulation"]
     found = findings(outcomes, stages, labels, setting.table, setting.rank_by, setting.seed,
                      parameters["steps_per_year"], m.get("lever_costs") or {})
+    if uncertain:
+        found.robust = load_robust(folder, uncertain, outcomes, labels, [o.key for o in setting.table],
+                                   setting.rank_by)
     return setting, found, stages, km, m
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from coopsim.analysis.robust_ranking import robust_ranking
 from coopsim.analysis.sensitivity import (MAIN_INDEX, Analysis, Design, analyse, build_design, design_from_samples,
                                           design_size)
 from coopsim.config.errors import UserError
@@ -40,6 +41,7 @@ from coopsim.config.scenario import Scenario
 from coopsim.reporting.comparison import render_table
 from coopsim.reporting.folders import atomic_path, prepare_sweep_folder, retract_manifest, write_samples, write_text
 from coopsim.reporting.manifest import write_manifest
+from coopsim.reporting.robust_ranking import robust_figures
 from coopsim.reporting.sensitivity import figures, fmt, plot_sensitivity, summary_text
 from coopsim.run.executor import MAX_POINTS, BACKENDS, SweepReport, check_budget, read_results, run_sweep, warm_up
 from coopsim.run.targets import IshigamiTarget, ScenarioTarget
@@ -48,7 +50,8 @@ __all__ = ["Study", "run_experiment", "make_target", "experiment_from_dict", "OW
 
 #: What a sensitivity run writes in its folder (and force deletes).
 OWNED = ("runs", "figures", "samples.parquet", "outputs.parquet", "indices.csv", "convergence.csv",
-         "convergence_summary.csv", "failures.csv", "manifest.json", "summary.md")
+         "convergence_summary.csv", "failures.csv", "manifest.json", "summary.md", "robust_probabilities.csv",
+         "robust_parts.csv", "robust_flips.csv")
 _API = "(Python API: coopsim.workflows.sensitivity.Study)"
 #: What error messages and the manifest call an experiment given as a dict.
 _DICT_NAME = "experiment dict"
@@ -265,6 +268,13 @@ class Study:
         return self._need("analysis", "convergence", "call run() or load() first (or analyze())").convergence_summary
 
     @property
+    def robust(self):
+        """The ranking across uncertain parameters and model forms (an experiment with a [robust]
+        table): `probabilities`, `parts`, `flips` (`coopsim.analysis.robust_ranking.RobustRanking`);
+        None without a [robust] table."""
+        return self._need("analysis", "robust ranking", "call run() or load() first (or analyze())").robust
+
+    @property
     def summary(self) -> str:
         """summary.md's text: the ranking in plain words, noise floor, convergence, notes."""
         self._need("analysis", "summary", "call run() or load() first (or analyze())")
@@ -460,6 +470,8 @@ def _compute(study: Study, design: Design, exp: Experiment, results: pd.DataFram
              report: SweepReport | None) -> None:
     """The indices and summary.md's text of `results` on `design` (nothing written)."""
     study.analysis = analyse(design, results)
+    if exp.spec.robust is not None and exp.spec.method.name == "sobol":
+        study.analysis.robust = robust_ranking(design, results)
     study._summary = summary_text(study.analysis, exp, design, report)
 
 
@@ -475,9 +487,12 @@ def _warn(study: Study) -> None:
 
 
 def _write_indices(analysis: Analysis, out: Path) -> None:
-    """indices.csv, convergence.csv and convergence_summary.csv."""
-    for name, table in (("indices.csv", analysis.indices), ("convergence.csv", analysis.convergence),
-                        ("convergence_summary.csv", analysis.convergence_summary)):
+    """indices.csv, convergence.csv and convergence_summary.csv (and the robust ranking's tables)."""
+    tables = [("indices.csv", analysis.indices), ("convergence.csv", analysis.convergence),
+              ("convergence_summary.csv", analysis.convergence_summary)]
+    if analysis.robust is not None:
+        tables += [(f"robust_{key}.csv", getattr(analysis.robust, key)) for key in ("probabilities", "parts", "flips")]
+    for name, table in tables:
         with atomic_path(out / name) as tmp:
             table.to_csv(tmp, index=False, float_format="%.6g")
 
@@ -487,6 +502,8 @@ def _write_analysis(study: Study) -> None:
     out, exp = study.out, study.experiment
     _write_indices(study.analysis, out)
     made = figures(study.analysis, exp, out / "figures") if len(study.analysis.indices) else []
+    if study.analysis.robust is not None:
+        made += robust_figures(study.analysis.robust, exp, out / "figures")
     write_text(out / "summary.md", study._summary)
     study.execution["total_seconds"] = round(time.perf_counter() - study._started, 3)
     _manifest(study, out, study.execution, made, study.command)

@@ -46,7 +46,7 @@ def approve(model, rng: np.random.Generator) -> None:
         mean = model.params.central.approval_delay_quarters * (a.alignment_offset - r.alignment[wr]) \
             * (a.rule_change_delay if model.rule_change else 1.0) / (1 + r.diplomat[wr]) \
             * (1 + model.params.relations_effects.approval_sensitivity * soured)
-        # geometric delay with that mean, drawn from the fixed-size uniforms
+        # a geometric delay of at least one quarter (mean 1 + that), from the keyed uniforms
         delay = np.ceil(np.log1p(-u[0, w]) / np.log1p(-1 / (1 + mean)))
         e.approval_due[w] = t + delay
     due = rows[e.approval_due[rows] <= t]

@@ -22,15 +22,16 @@ __all__ = ["schedule_elections", "hold_elections"]
 
 
 def schedule_elections(model, rng: np.random.Generator) -> None:
-    """First election step of every region: all at once, or spread over a term."""
-    e, spy = model.params.elections, model.steps_per_year
+    """First election step of every region from now (`model.t`, negative in a hindcast): all at
+    once (every term before or after `first_year`), or spread over a term."""
+    e, spy, now = model.params.elections, model.steps_per_year, model.t
     term = e.term_years * spy
     n = model.regions.n
     if e.timing == "simultaneous":
-        first = np.full(n, (e.first_year - model.params.simulation.start_year) * spy)
-        first = np.where(first < 0, first % term, first)
+        first = (e.first_year - model.params.simulation.start_year) * spy
+        first = np.full(n, now + (first - now) % term)
     else:
-        first = rng.integers(0, term, n)
+        first = now + rng.integers(0, term, n)
     model.regions.next_election = np.where(model.regions.unelected, np.iinfo(np.int64).max, first)
 
 

@@ -19,6 +19,9 @@ from coopsim.model.mechanisms.implementation import leadership
 
 __all__ = ["evaluate_yearly"]
 
+# The step's keyed draws per partnership (coopsim.model.draws.EdgeDice streams), by name.
+_DRAW = {name: i for i, name in enumerate(("meet", "drop", "conclude", "renew", "new_programmes"))}
+
 
 def evaluate_yearly(model, rng: np.random.Generator) -> None:
     """Joint evaluations once a year, partnerships dropped for other priorities; conclusion,
@@ -26,20 +29,20 @@ def evaluate_yearly(model, rng: np.random.Generator) -> None:
     e, r, t, spy = model.partnerships, model.regions, model.t, model.steps_per_year
     rn = model.params.renewal
     key = step_key(rng)
-    u = edge_uniforms(model, key, 4)  # keyed by partnership: meet, drop, conclude, renew
+    u = edge_uniforms(model, key, len(_DRAW))  # keyed by partnership
     if t % spy == spy - 1:
         rows = e.where(ACTIVE, STAGNANT)
         reg = e.region[rows]
         same_ga = (r.growth_area[reg] & model.partners.growth_area[e.partner[rows]]) != 0
         meets = e.committee[rows] | (same_ga & model.params.growth_areas.meetings
-                                     & (u[0, rows] < rn.meeting_probability))
+                                     & (u[_DRAW["meet"], rows] < rn.meeting_probability))
         m = rows[meets]
         e.clarity[m] = np.minimum(1, e.clarity[m] + rn.clarity_gain * (rn.staff_offset + r.hr[e.region[m]]))
         e.engagement[m] = np.minimum(1, e.engagement[m] + rn.engagement_gain)
         model.tally.evaluations = len(m)
         _fail_programmes(model, key)
-        _drop_for_priorities(model, u[1])
-    _renew(model, u[2], u[3])
+        _drop_for_priorities(model, u[_DRAW["drop"]])
+    _renew(model, u)
 
 
 def _fail_programmes(model, key: int) -> None:
@@ -78,17 +81,23 @@ def _drop_for_priorities(model, u: np.ndarray) -> None:
     np.add.at(model.tally.ended, np.full(len(dropped), PRIORITIES), 1)
 
 
-def _renew(model, u_conclude: np.ndarray, u: np.ndarray) -> None:
-    """At term end: conclude what achieved its purpose, renew what works, let the rest lapse."""
+def _renew(model, dice) -> None:
+    """At term end: conclude what achieved its purpose (or, with a joint committee, set new
+    programmes), renew what works, let the rest lapse. `dice`: the step's keyed uniforms."""
+    u_new, u_conclude, u = dice[_DRAW["new_programmes"]], dice[_DRAW["conclude"]], dice[_DRAW["renew"]]
     e, r, t, spy = model.partnerships, model.regions, model.t, model.steps_per_year
     rn, d = model.params.renewal, model.params.decline
     rows = e.where(ACTIVE, STAGNANT)
     due = rows[e.term_end[rows] <= t]
     if not len(due):
         return
-    # purpose achieved: programmes delivered enough benefits to be complete
-    done = e.benefits[due] / (e.n_programs[due] * model.params.behaviour.program_cost) >= d.completion_benefit
-    concluded = due[done & (e.stage[due] == ACTIVE) & (u_conclude[due] < d.completion_probability)]
+    # purpose achieved: the programmes delivered enough to be complete; a joint committee mostly
+    # sets new ones (continuity), otherwise the partnership may be concluded
+    done = e.progress[due] / (e.n_programs[due] * model.params.behaviour.program_cost) >= d.completion_benefit
+    done &= e.stage[due] == ACTIVE
+    renewed = done & e.committee[due] & (u_new[due] < d.committee_renews)
+    e.progress[due[renewed]] = 0.0
+    concluded = due[done & ~renewed & (u_conclude[due] < d.completion_probability)]
     e.end(concluded, COMPLETED, t)
     np.add.at(model.tally.ended, np.full(len(concluded), COMPLETED), 1)
     due = due[e.stage[due] != ENDED]

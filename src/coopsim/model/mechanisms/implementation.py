@@ -3,7 +3,8 @@
 Each quarter an active partnership's activity is set by its scarcest input (Liebig's law, or
 all inputs multiplied: `implementation.binding`), and that input is recorded as the cause:
   budget        the money actually there: the region's budget line share, a dedicated budget,
-                the head's discretionary funds (shared by the partnerships he sponsors) and
+                the head's discretionary funds (shared by need x leadership: what a sponsor,
+                institutions or people-to-people ties carry) and
                 the partner's contribution, which matches the region's own (balance);
   hr            staff capacity spread over the region's active partnerships;
   data          precision of programs (vague when data on the partner was poor; no floor);
@@ -107,6 +108,7 @@ def implement(model, rng: np.random.Generator) -> None:
     e.partner_spending[rows] += np.minimum(theirs, need)
     e.junkets[rows] += spent * junket
     e.benefits[rows] += delivered
+    e.progress[rows] += delivered          # toward the current programmes' purpose
     e.delivery[rows] = delivered / need
     low = activity < b.activity_threshold
     e.low_count[rows] = np.where(low, e.low_count[rows] + 1, 0)

@@ -174,12 +174,12 @@ def _within_limits(model, partner: np.ndarray, keep: np.ndarray, load: np.ndarra
 
 def _new_pairs(edges: Partnerships, region: np.ndarray, partner: np.ndarray) -> np.ndarray:
     """Skip pairs already linked (or picked twice this step)."""
-    seen = set(edges.pairs)
+    linked, picked = edges.pairs, set()
     keep = np.zeros(len(region), dtype=bool)
     for i, pair in enumerate(zip(region.tolist(), partner.tolist())):
-        if pair not in seen:
+        if pair not in linked and pair not in picked:
             keep[i] = True
-            seen.add(pair)
+            picked.add(pair)
     return keep
 
 

@@ -23,13 +23,13 @@ def partners_decide(model, rng: np.random.Generator) -> None:
     """Partner heads' turnover, dormant partnerships' fading interest, yearly budget reviews."""
     p, e, t, ps = model.partners, model.partnerships, model.t, model.params.partner_side
     u = edge_uniforms(model, step_key(rng), 1)[0]  # keyed by partnership: common random numbers
+    # a partner's new head keeps or cools each of its partnerships
+    changed = p.next_turnover <= t
+    p.next_turnover[changed] += p.term_steps[changed]
     rows = e.where(ACTIVE, STAGNANT)
     if not len(rows):
         return
     partner = e.partner[rows]
-    # a partner's new head keeps or cools each of its partnerships
-    changed = p.next_turnover == t
-    p.next_turnover[changed] += p.term_steps[changed]
     cooled = changed[partner] & (u[rows] >= ps.adoption_probability)
     e.engagement[rows[cooled]] *= 1 - ps.turnover_loss
     # nothing delivered: interest in a dormant partnership fades toward its bare worth

@@ -6,7 +6,7 @@ dormant one lapses at its term end (evaluation). It can be revived: more likely 
 committed head, a joint committee or a diplomat (Ismailiya's revival pledged in 2023). An
 ended agreement can be re-negotiated from a letter of intent (West Java - South Australia,
 re-signed around 2015), if its partner has room for it and relations between the countries
-allow; one concluded with its purpose achieved is not re-negotiated."""
+allow; one concluded with its purpose achieved, or left with no programme, is not re-negotiated."""
 
 import numpy as np
 
@@ -30,16 +30,15 @@ def stagnate_and_revive(model, rng: np.random.Generator) -> None:
     np.add.at(model.tally.stagnated, e.cause[stuck], 1)
 
     budget_ok = r.budget > 0
-    renegotiation = np.ones(e.capacity)
-    renegotiation[: e.n] = relations_factor(model, e.partner[: e.n],
-                                            model.params.relations_effects.renegotiation_sensitivity)
+    sensitivity = model.params.relations_effects.renegotiation_sensitivity
     dormant = e.where(STAGNANT)
     dormant = dormant[e.t_stage[dormant] < t]
     if len(dormant):
         reg = e.region[dormant]
         p = b.revival_rate * (rv.commitment_offset + r.leader_commitment[reg]) \
             * (1 + rv.committee_factor * e.committee[dormant]) * (1 + r.diplomat[reg]) \
-            * (rv.budget_offset + budget_ok[reg]) * (0 if model.in_crisis else 1) * renegotiation[dormant]
+            * (rv.budget_offset + budget_ok[reg]) * (0 if model.in_crisis else 1) \
+            * relations_factor(model, e.partner[dormant], sensitivity)
         back = dormant[u[0, dormant] < p]
         e.move(back, ACTIVE, t)
         e.low_count[back] = 0
@@ -55,7 +54,8 @@ def stagnate_and_revive(model, rng: np.random.Generator) -> None:
         reg = e.region[ended]
         room = model.partnerships.live_load(model.partners.n) < model.partners.limit
         p = rv.resign_share * b.revival_rate * (rv.commitment_offset + r.leader_commitment[reg]) \
-            * (rv.budget_offset + budget_ok[reg]) * (0 if model.in_crisis else 1) * renegotiation[ended] \
+            * (rv.budget_offset + budget_ok[reg]) * (0 if model.in_crisis else 1) \
+            * relations_factor(model, e.partner[ended], sensitivity) \
             * room[e.partner[ended]] * (e.end_cause[ended] != COMPLETED) * (e.n_programs[ended] > 0)
         again = ended[u[1, ended] < p]
         free = [pair not in e.pairs for pair in zip(e.region[again].tolist(), e.partner[again].tolist())]

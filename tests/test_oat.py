@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, SCENARIOS
-from coopsim.analysis.oat import failing, oat_effects, oat_verdict, t_interval
+from coopsim.analysis.oat import failing, oat_verdict, t_interval
 from coopsim.config.errors import UserError
 from coopsim.config.oat import ACCEPTANCE, OUTCOMES, load_oat, oat_from_data
 from coopsim.config.scenario import load_scenario
@@ -90,14 +90,8 @@ def test_the_interval_holds_the_mean_and_shrinks_with_more_replications(eight):
     for row in eight.effects.itertuples():
         if row.n >= 2:
             assert row.low <= row.difference <= row.high
-    runs = eight.runs
-    few = oat_effects(runs[runs["replication"] < 3]).set_index(["obstacle", "outcome"])
-    many = eight.effects.set_index(["obstacle", "outcome"])
-    # the width goes as t(n - 1) / sqrt(n) times a noisy sd: narrower at 8 than at 3 in most cells
-    width = {k: (f["high"] - f["low"]).drop("survival_10y", level="outcome")
-             for k, f in (("few", few), ("many", many))}
-    ratios = width["many"] / width["few"]
-    assert len(ratios) == 8 and ratios.median() < 0.8, ratios
+    # how the width shrinks with n is checked on known draws (below): on 3 vs 8 real runs the
+    # sample sd itself is too noisy for a width comparison to be a fair test
     rng = np.random.default_rng(3)
     intervals = [t_interval(rng.normal(1, 2, n)) for n in (5, 50, 500)]
     widths = [high - low for _, low, high, _ in intervals]

@@ -12,8 +12,10 @@ import pandas as pd
 import pytest
 from SALib import ProblemSpec
 
+from coopsim.analysis.calibration import weighted_quantiles
 from coopsim.analysis.robust_ranking import ALL_FORMS, SobolRuns, rank_robustness, sobol_runs, total_effects
 from coopsim.analysis.sensitivity import build_design, design_size
+from coopsim.config.calibration import load_posterior
 from coopsim.config.errors import UserError
 from coopsim.config.experiment import SEED_INPUT, load_experiment
 from coopsim.workflows.sensitivity import Study
@@ -191,11 +193,11 @@ def test_the_shipped_robust_experiment_loads_with_its_groups_and_forms():
             "implementation_losses", "institutions", "turnover", "partner_side", "decline"} <= set(uncertain)
     sections = {i.path.split(".")[0] for i in exp.inputs if i.group in uncertain}
     assert {"behaviour", "funding", "implementation", "institutions", "turnover", "partner_side", "decline"} <= sections
-    priors = {p["path"]: [p["low"], p["high"]]
-              for p in tomllib.loads((EXPERIMENTS / "calibration.toml").read_text())["parameters"]}
-    for i in exp.inputs:
-        if i.path in priors:
-            assert i.bounds == priors[i.path], i.path                # the priors until a posterior is saved
+    posterior = load_posterior(EXPERIMENTS / "posterior")          # the behaviour rates: its 5%-95% range
+    for path in posterior.values.columns:
+        lo, hi = weighted_quantiles(posterior.values[path], posterior.weights, [0.05, 0.95])
+        bounds = next(i.bounds for i in exp.inputs if i.path == path)
+        assert lo - 0.001 <= bounds[0] <= lo and hi <= bounds[1] <= hi + 0.001, (path, bounds, lo, hi)
     assert [p.name for p in exp.policies] == ["liebig", "multiplicative"]
     assert [p.overrides for p in exp.policies] == [{"implementation.binding": "liebig"},
                                                    {"implementation.binding": "multiplicative"}]

@@ -141,9 +141,19 @@ def test_the_draws_are_reproducible_from_the_seed_and_come_from_the_files(folder
         assert sorted(strata) == list(range(DRAWS)), path
 
 
-def test_without_a_posterior_the_priors_are_drawn_and_the_words_say_so(tmp_path, monkeypatch):
+def test_without_your_own_calibration_the_shipped_posterior_is_drawn(tmp_path, monkeypatch):
     monkeypatch.setattr(robust_levers, "POSTERIOR_DIR", tmp_path / "no_calibration")
     inputs, source = robust_levers.uncertain_inputs()
+    assert source["kind"] == "posterior" and source["path"].endswith("posterior")
+    assert inputs.posterior is not None and len(inputs.posterior) == 200
+
+
+def test_without_a_posterior_the_priors_are_drawn_and_the_words_say_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(robust_levers, "POSTERIOR_DIR", tmp_path / "no_calibration")
+    priors = tmp_path / "calibration.toml"     # a priors file with no shipped posterior beside it
+    priors.write_text(robust_levers._experiment_file(robust_levers.PRIORS_FILE).read_text().replace(
+        'scenario = "../scenarios/baseline.toml"', f'scenario = "{(Path.cwd() / "scenarios" / "baseline.toml").as_posix()}"'))
+    inputs, source = robust_levers.uncertain_inputs(priors=priors)
     assert source["kind"] == "priors" and source["path"].endswith("calibration.toml")
     assert inputs.posterior is None and "behaviour.follow_up" in inputs.ranges
     assert {"behaviour.follow_up", "regions.budget_level"} <= set(draw_inputs(inputs, 3, 1).columns)

@@ -288,6 +288,16 @@ def _part_rows(runs: SobolRuns, ranked: list[str], per_input: dict) -> list[dict
     return rows
 
 
+def _effect_rows(runs: SobolRuns, ranked: list[str]) -> list[dict]:
+    """The total effect of every group (ranked or not) per form and over the forms (their mean)."""
+    st = np.array([total_effects(runs.A[f], runs.AB[f], runs.B[f]) for f in range(len(runs.forms))])
+    rows = []
+    for f, form in enumerate([*runs.forms, ALL_FORMS]):
+        values = st[f] if f < len(runs.forms) else st.mean(axis=0)
+        rows += [{"policy": form, "factor": g, "ranked": g in ranked, "st": v} for g, v in zip(runs.groups, values)]
+    return rows
+
+
 def _verdicts(probabilities: pd.DataFrame, parts: pd.DataFrame, flips: pd.DataFrame) -> dict[str, str]:
     """Ranked group -> 'in', 'out' or 'unsure' (see ROBUST_IN, ROBUST_OUT, PART_MAJORITY)."""
     forms = probabilities[probabilities["policy"] != ALL_FORMS]
@@ -326,7 +336,8 @@ def rank_robustness(runs: SobolRuns, ranked: list[str], top: int, *, parts: int 
         {"probabilities": per form (and ALL_FORMS) and ranked group: st, p_top, lo, hi, median_rank,
         part_min, part_max, verdict; "parts": per uncertain input, form, part and group: p_top;
         "flips": per uncertain input, largest flip first: flip, p_value, beyond_chance, chance_level,
-        the form and group that move most and their probability in the first and last part}.
+        the form and group that move most and their probability in the first and last part;
+        "effects": per form (and ALL_FORMS) and group, ranked or not: its total effect ST}.
     """
     cols = [runs.groups.index(g) for g in ranked]
     rng = np.random.default_rng([int(seed), 13])
@@ -343,7 +354,8 @@ def rank_robustness(runs: SobolRuns, ranked: list[str], top: int, *, parts: int 
     verdict = _verdicts(probabilities, part_table, flips)
     probabilities["verdict"] = [verdict[g] if p == ALL_FORMS else "" for p, g in
                                 zip(probabilities["policy"], probabilities["factor"])]
-    return {"probabilities": probabilities, "parts": part_table, "flips": flips}
+    return {"probabilities": probabilities, "parts": part_table, "flips": flips,
+            "effects": pd.DataFrame(_effect_rows(runs, ranked))}
 
 
 # == a whole experiment =======================================================================
@@ -358,6 +370,7 @@ class RobustRanking:
         probabilities: `rank_robustness`'s table with an "output" column first.
         parts: the same, per uncertain input's part.
         flips: the same, per uncertain input.
+        effects: the same, the total effect of every group (ranked, uncertain, the seed).
         notes: base samples left out (a run failed in some form), outputs without variation.
     """
     top: int
@@ -366,6 +379,7 @@ class RobustRanking:
     probabilities: pd.DataFrame
     parts: pd.DataFrame
     flips: pd.DataFrame
+    effects: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
 
     def robust(self, output: str) -> bool:
@@ -415,7 +429,7 @@ def robust_ranking(design, results: pd.DataFrame) -> RobustRanking | None:
     if spec is None:
         return None
     notes: list[str] = []
-    tables: dict[str, list[pd.DataFrame]] = {"probabilities": [], "parts": [], "flips": []}
+    tables: dict[str, list[pd.DataFrame]] = {"probabilities": [], "parts": [], "flips": [], "effects": []}
     for output in exp.spec.outputs:
         runs = _output_runs(design, results, output, notes)
         if runs is None:

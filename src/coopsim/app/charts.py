@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coopsim.config.vocabulary import CAUSES, STAGES
+from coopsim.config.vocabulary import STAGES, STAGNATION_CAUSES
 from coopsim.reporting.i18n import Messages
 from coopsim.reporting.style import CAUSE_COLOURS, STAGE_COLOURS
 
@@ -278,5 +278,5 @@ def causes_svg(t: Messages, data: dict) -> str:
     Returns:
         The SVG markup.
     """
-    series = {t(f"cause.{c}"): (data["stagnated"][c], CAUSE_COLOURS[c]) for c in CAUSES}
+    series = {t(f"cause.{c}"): (data["stagnated"][c], CAUSE_COLOURS[c]) for c in STAGNATION_CAUSES}
     return svg_chart(t, t("app.chart.causes"), data, series, stacked=True, css="coopsim-chart-causes")

@@ -120,15 +120,16 @@ class Behaviour(Section):
     """Rates no source pins down; calibrated to the patterns (docs/TRACE.md)."""
     exploration_rate: float = _p(0.05, 0, 2, unit="explorations/region/year", source="Lifecycle: exploration")
     foreign_exploration_rate: float = _p(0.03, 0, 2, unit="explorations/region/year", source="Riau pattern")
-    candidates: int = _p(8, 1, 100, unit="partners", doc="partners a region compares when searching")
+    candidates: int = _p(8, 1, 100, unit="partners", source="judgement", doc="partners a region compares when searching")
     follow_up: float = _p(0.35, 0, 1, unit="probability/quarter", source="Riau: no follow-up",
                           doc="base chance an exploration becomes a letter of intent")
-    exploration_patience_quarters: int = _p(6, 1, 40, unit="quarters", doc="an exploration with no follow-up by then dies")
+    exploration_patience_quarters: int = _p(6, 1, 40, unit="quarters", source="judgement",
+                                            doc="an exploration with no follow-up by then dies")
     drafting: float = _p(0.70, 0, 1, unit="probability/quarter", doc="base chance an LoI is drafted into an MoU")
-    program_cost: float = _p(1.0, 0.01, 10, unit="budget units/program/year")
+    program_cost: float = _p(1.0, 0.01, 10, unit="budget units/program/year", source="model unit (judgement)")
     activity_threshold: float = _p(0.25, 0, 1, unit="activity index", source="stagnansi",
                                    doc="below it a quarter counts as inactive")
-    stagnation_quarters: int = _p(4, 1, 40, unit="quarters", doc="inactive quarters before stagnation")
+    stagnation_quarters: int = _p(4, 1, 40, unit="quarters", source="judgement", doc="inactive quarters before stagnation")
     revival_rate: float = _p(0.02, 0, 1, unit="probability/quarter", doc="a dormant partnership's base chance of revival")
     junket_propensity: float = _p(0.6, 0, 1, unit="share of spending", source="ajang rekreasi para birokrat",
                                   doc="spending lost to trips when bureaucracy and community are weakest")

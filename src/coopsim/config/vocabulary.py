@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["HORIZONS", "STAGES", "STAGE_WORDS", "CAUSES", "FAILURE_CAUSES", "SECTORS", "ECONOMIC_SECTOR_NAMES", "Outcome", "OUTCOMES",
+__all__ = ["HORIZONS", "STAGES", "STAGE_WORDS", "CAUSES", "STAGNATION_CAUSES", "FAILURE_CAUSES", "SECTORS", "ECONOMIC_SECTOR_NAMES", "Outcome", "OUTCOMES",
            "MODEL_OUTPUTS", "outcome", "words", "short_number"]
 
 #: Lifecycle of a partnership (section 'Forms and lifecycle'), in order.
@@ -24,6 +24,8 @@ STAGE_WORDS = {"exploration": "exploration", "loi": "letter of intent", "mou": "
 #: purpose achieved (programmes completed) and competing priorities (natural decline).
 CAUSES = ("budget", "hr", "data", "leadership", "bureaucracy", "infrastructure", "partner", "legal",
           "relations", "completed", "priorities")
+#: The inputs of a quarter's activity (implementation): the only causes a stagnation can have.
+STAGNATION_CAUSES = CAUSES[:8]
 #: The causes that are a failure (a purpose achieved is not).
 FAILURE_CAUSES = tuple(c for c in CAUSES if c != "completed")
 

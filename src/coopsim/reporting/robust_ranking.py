@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from coopsim.analysis.robust_ranking import ALL_FORMS, PART_MAJORITY, ROBUST_IN, ROBUST_OUT, RobustRanking
 from coopsim.config.experiment import Experiment, slug
+from coopsim.config.vocabulary import words
 from coopsim.reporting.decision import render_table
 from coopsim.reporting.plotstyle import new_figure, output_words, save_figure, styled, wrap
 from coopsim.reporting.style import PALETTE
@@ -48,20 +49,28 @@ def _table(robust: RobustRanking, output: str) -> pd.DataFrame:
     return robust.probabilities[robust.probabilities["output"] == output]
 
 
+def _part_word(exp: Experiment) -> str:
+    """What one part of an uncertain parameter's range is called: a half, or a quantile part."""
+    return "half" if exp.spec.robust.parts == 2 else "quantile part"
+
+
 def _reading(robust: RobustRanking, exp: Experiment) -> list[str]:
     """How to read the probabilities: what they count and what chance would give."""
     k, m = robust.top, len(robust.ranked)
     forms = ", ".join(robust.forms)
     level = int(round(exp.spec.method.conf_level * 100))
+    part = _part_word(exp)
     return [f"*How to read it.* P(top {k}) is the share of {exp.spec.method.bootstrap} bootstrap resamples of the "
             f"Sobol' estimate in which an obstacle's total effect is among the {k} largest of the {m} obstacles, "
             f"averaged over the model forms ({forms}); the uncertain parameters vary inside every run, so it is "
             f"already an average over their ranges. 1 means always in the top {k}, 0 never; {_p(k / m)} is what "
             f"drawing {k} of the {m} at random would give. The {level}% interval is a double bootstrap: how far the "
-            f"probability would move with another design of the same size. *In a part* gives the lowest and highest "
-            f"probability within a part of one uncertain parameter's range (its lower or upper "
-            f"{'half' if exp.spec.robust.parts == 2 else 'quantile part'}), under either model form: how far the "
-            f"answer depends on where in its range that parameter really lies.", ""]
+            f"probability would move with another design of the same size. *In a {part}* gives the lowest and "
+            f"highest probability within one {part} of one uncertain parameter's range, under either model form: "
+            f"how far the answer could depend on where in its range that parameter really lies. With a {part} of "
+            f"the runs an obstacle near the boundary of the top {k} moves a lot by chance alone, so this range is "
+            f"wide for every such obstacle; which parameters move it more than chance is what the flip table "
+            f"tests.", ""]
 
 
 def _verdict_lines(robust: RobustRanking, exp: Experiment, output: str) -> list[str]:
@@ -74,17 +83,18 @@ def _verdict_lines(robust: RobustRanking, exp: Experiment, output: str) -> list[
     words = output_words(output)
     if robust.robust(output):
         verb = "is" if len(inside) == 1 else "are"
-        return [f"**The top {k} is robust** for {words}: {_names(inside, exp)} {verb} in it with probability at least "
-                f"{ROBUST_IN} under every model form and at least {PART_MAJORITY} in every part of the uncertain "
-                f"parameters that change the ranking beyond chance.", ""]
+        return [" ".join([f"**The top {k} is robust** for {words}: {_names(inside, exp)} {verb} in it with "
+                          f"probability at least {ROBUST_IN} under every model form and at least {PART_MAJORITY} in "
+                          f"every part of the uncertain parameters that change the ranking beyond chance.",
+                          *_strength_sentence(robust, exp, output)]), ""]
     held = f"only {_names(inside, exp)} stay{'s' if len(inside) == 1 else ''} in the top {k} whatever we assume" \
         if inside else f"no obstacle stays in the top {k} whatever we assume"
     shaky = ", ".join(f"{exp.labels.get(r.factor, r.factor)} ({_p(r.p_top)}, {_p(r.part_min)} to {_p(r.part_max)} "
-                      f"in a part)" for r in unsure.itertuples())
+                      f"in a {_part_word(exp)})" for r in unsure.itertuples())
     lines = [f"**The ranking is not robust** for {words}: {held}; "
              + (f"these may or may not be in it: {shaky}." if shaky else "the rest is robustly out of it.")]
     lines += _form_sentence(robust, exp, t) + _driver_sentence(robust, exp, output)
-    return [" ".join(lines), ""]
+    return [" ".join(lines + _strength_sentence(robust, exp, output)), ""]
 
 
 def _form_sentence(robust: RobustRanking, exp: Experiment, t: pd.DataFrame) -> list[str]:
@@ -107,16 +117,38 @@ def _driver_sentence(robust: RobustRanking, exp: Experiment, output: str) -> lis
     if not len(moving):
         top = f.iloc[0]
         return [f"No uncertain parameter changes the top {robust.top} beyond what random splits of the runs do "
-                f"(largest: {_input_path(exp, top['input'])}, flip {_p(top['flip'])})."]
+                f"(largest: {_input_path(exp, top['input'])}, flip {_p(top['flip'])}, p = {top['p_value']:.3f} "
+                f"against the {0.05 / len(f):.2g} needed for {len(f)} parameters)."]
     return [f"The uncertain parameters that change it beyond chance: "
             + "; ".join(_moves(r, exp) for r in moving.head(_FLIPS_SHOWN).itertuples()) + "."]
 
 
-def _moves(r, exp: Experiment) -> str:
+def _moves(r, exp: Experiment, named: bool = True) -> str:
     """What one uncertain parameter moves: the obstacle and its probability in the first and last part."""
-    return (f"{_input_path(exp, r.input)} moves {exp.labels.get(r.factor, r.factor)} from {_p(r.p_first)} "
-            f"({r.first_low:.3g} to {r.first_high:.3g}) to {_p(r.p_last)} ({r.last_low:.3g} to {r.last_high:.3g}) "
-            f"under {r.policy}")
+    return ((f"{_input_path(exp, r.input)} moves " if named else "")
+            + f"{exp.labels.get(r.factor, r.factor)} from {_p(r.p_first)} ({r.first_low:.3g} to {r.first_high:.3g}) "
+              f"to {_p(r.p_last)} ({r.last_low:.3g} to {r.last_high:.3g}) under {r.policy}")
+
+
+def _strength_sentence(robust: RobustRanking, exp: Experiment, output: str) -> list[str]:
+    """The uncertain groups (and the seed) whose total effect beats the k-th strongest obstacle's."""
+    e = robust.effects
+    if not len(e):
+        return []
+    e = e[(e["output"] == output) & (e["policy"] == ALL_FORMS)].sort_values("st", ascending=False)
+    obstacles = e[e["ranked"]]
+    if len(obstacles) < robust.top:
+        return []
+    kth = obstacles.iloc[robust.top - 1]
+    strong = e[~e["ranked"] & (e["st"] >= kth["st"])]
+    if not len(strong):
+        return []
+    named = [f"{exp.labels.get(r.factor, r.factor)} (ST {r.st:.2f})" for r in strong.itertuples()]
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return [f"What we do not know weighs as much as the obstacles: {listed} "
+            f"{'has' if len(strong) == 1 else 'have'} a total effect at least that of the obstacle ranked "
+            f"{robust.top} ({exp.labels.get(kth['factor'], kth['factor'])}, ST {kth['st']:.2f}; means of the "
+            f"model forms)."]
 
 
 def _probability_table(robust: RobustRanking, exp: Experiment, output: str) -> list[str]:
@@ -125,7 +157,7 @@ def _probability_table(robust: RobustRanking, exp: Experiment, output: str) -> l
     t = _table(robust, output)
     every = t[t["policy"] == ALL_FORMS].sort_values("p_top", ascending=False)
     by_form = {form: t[t["policy"] == form].set_index("factor") for form in robust.forms}
-    header = ["obstacle", f"P(top {k}) [interval]", *robust.forms, "in a part (lowest to highest)",
+    header = ["obstacle", f"P(top {k}) [interval]", *robust.forms, f"in a {_part_word(exp)} (lowest to highest)",
               "median rank", "ST (mean of forms)", "verdict"]
     rows = []
     for r in every.itertuples():
@@ -136,19 +168,22 @@ def _probability_table(robust: RobustRanking, exp: Experiment, output: str) -> l
     return [render_table(header, rows, markdown=True), ""]
 
 
-def _flip_table(robust: RobustRanking, exp: Experiment, output: str) -> list[str]:
+def _flip_table(robust: RobustRanking, exp: Experiment, output: str, explain: bool = True) -> list[str]:
     """The uncertain parameters that change the top k most (largest flip first)."""
     f = robust.flips[robust.flips["output"] == output].head(_FLIPS_SHOWN) if len(robust.flips) else robust.flips
     if not len(f):
         return []
     splits, n = exp.spec.robust.splits, int((robust.flips["output"] == output).sum())
     lines = [f"Uncertain parameters that change the top {robust.top} most. The *flip* is the share of the top "
-             f"{robust.top} that changes between the parts of the parameter's range (0: the same obstacles, 1: "
-             f"others entirely), the larger of the model forms; the p-value compares it with {splits} random splits "
-             f"of the same runs into parts of the same sizes, and *beyond chance* means p x {n} (the uncertain "
-             f"inputs) <= 0.05.", ""]
+             f"{robust.top} that changes between the {'halves' if exp.spec.robust.parts == 2 else 'parts'} of the "
+             f"parameter's range (0: the same "
+             f"obstacles, 1: others entirely), the larger of the model forms; the p-value compares it with {splits} "
+             f"random splits of the same runs into parts of the same sizes, and *beyond chance* means p x {n} (the "
+             f"uncertain parameters) <= 0.05. *What moves most*: the obstacle whose probability changes most, in "
+             f"the lowest and the highest {_part_word(exp)} (the parameter's values in brackets).", ""] \
+        if explain else [f"Uncertain parameters that change the top {robust.top} most:", ""]
     rows = [[_input_path(exp, r.input), _p(r.flip), f"{r.p_value:.3f}", "yes" if r.beyond_chance else "no",
-             _moves(r, exp)] for r in f.itertuples()]
+             _moves(r, exp, named=False)] for r in f.itertuples()]
     return lines + [render_table(["uncertain parameter", "flip", "p-value", "beyond chance", "what moves most"],
                                  rows, markdown=True), ""]
 
@@ -189,17 +224,18 @@ def robust_lines(robust: RobustRanking, exp: Experiment) -> list[str]:
         lines += _verdict_lines(robust, exp, output)
     lines += _reading(robust, exp)
     headline = outputs[0]
-    lines += [f"### {headline} ({output_words(headline)})", ""]
+    lines += [f"### {headline}: {words(headline)}", ""]
     lines += _probability_table(robust, exp, headline) + _flip_table(robust, exp, headline)
     lines += _other_outputs(robust, exp)
     for output in outputs[1:]:
-        lines += [f"### {output} ({output_words(output)})", ""] + _flip_table(robust, exp, output)
+        lines += [f"### {output}: {words(output)}", ""] + _flip_table(robust, exp, output, explain=False)
     lines += [f"- {n}" for n in robust.notes] + ([""] if robust.notes else [])
     lines += [f"Verdicts: *in the top {robust.top}*: probability at least {ROBUST_IN} under every model form and at "
               f"least {PART_MAJORITY} in every part of the uncertain parameters that change the ranking beyond "
               f"chance; *not in the top {robust.top}*: at most {ROBUST_OUT} and at most {PART_MAJORITY} there; "
               f"*uncertain* otherwise. Files: robust_probabilities.csv, robust_parts.csv, robust_flips.csv, "
-              f"figures/robust_*.png.", ""]
+              f"robust_effects.csv (the total effect of every group, uncertain ones included), figures/robust_*.png.",
+              ""]
     return lines
 
 
@@ -220,8 +256,8 @@ def robust_figure(robust: RobustRanking, exp: Experiment, output: str) -> Figure
     every = t[t["policy"] == ALL_FORMS].sort_values("p_top")
     pos = np.arange(len(every))
     fig, ax = new_figure(7, 0.45 * len(every) + 2.2)
-    ax.hlines(pos, every["part_min"], every["part_max"], color="0.8", lw=6, label="range in a part of an uncertain "
-              "parameter's range")
+    ax.hlines(pos, every["part_min"], every["part_max"], color="0.8", lw=6,
+              label=f"lowest to highest in a {_part_word(exp)} of an uncertain parameter's range (chance included)")
     ax.errorbar(every["p_top"], pos, xerr=[every["p_top"] - every["lo"], every["hi"] - every["p_top"]], fmt="o",
                 color=PALETTE[0], capsize=3, label=f"all model forms ({int(exp.spec.method.conf_level * 100)}% "
                                                     f"interval)", zorder=3)

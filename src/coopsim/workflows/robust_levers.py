@@ -88,8 +88,12 @@ def _experiment_file(name: str) -> Path:
 
 
 def _behaviour(posterior: str | Path | None, priors: Path) -> tuple[UncertainInputs, dict]:
-    """The behavioural rates: the posterior asked for, else the default one if present, else the priors."""
+    """The behavioural rates: the posterior asked for, else your own calibration's
+    (`POSTERIOR_DIR`) if present, else the shipped one (experiments/posterior), else the priors."""
     folder = Path(posterior) if posterior is not None else POSTERIOR_DIR
+    if posterior is None and not (folder / POSTERIOR_FILE).is_file():
+        shipped = priors.parent / "posterior"
+        folder = shipped if (shipped / POSTERIOR_FILE).is_file() else folder
     if posterior is not None or (folder / POSTERIOR_FILE).is_file():
         found = load_posterior(folder)
         return (UncertainInputs({}, found.values, found.weights),
@@ -105,7 +109,7 @@ def uncertain_inputs(posterior: str | Path | None = None, priors: str | Path | N
 
     Args:
         posterior: a calibration's results folder (or its posterior.csv); None: `POSTERIOR_DIR`
-            when it holds a posterior, else the priors.
+            when it holds a posterior, else the shipped experiments/posterior, else the priors.
         priors: the calibration file (default experiments/calibration.toml).
         obstacles: the experiment file whose `regions.*` ranges are drawn (default
             experiments/obstacles_sobol.toml).

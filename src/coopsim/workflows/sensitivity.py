@@ -51,7 +51,7 @@ __all__ = ["Study", "run_experiment", "make_target", "experiment_from_dict", "OW
 #: What a sensitivity run writes in its folder (and force deletes).
 OWNED = ("runs", "figures", "samples.parquet", "outputs.parquet", "indices.csv", "convergence.csv",
          "convergence_summary.csv", "failures.csv", "manifest.json", "summary.md", "robust_probabilities.csv",
-         "robust_parts.csv", "robust_flips.csv")
+         "robust_parts.csv", "robust_flips.csv", "robust_effects.csv")
 _API = "(Python API: coopsim.workflows.sensitivity.Study)"
 #: What error messages and the manifest call an experiment given as a dict.
 _DICT_NAME = "experiment dict"
@@ -491,7 +491,8 @@ def _write_indices(analysis: Analysis, out: Path) -> None:
     tables = [("indices.csv", analysis.indices), ("convergence.csv", analysis.convergence),
               ("convergence_summary.csv", analysis.convergence_summary)]
     if analysis.robust is not None:
-        tables += [(f"robust_{key}.csv", getattr(analysis.robust, key)) for key in ("probabilities", "parts", "flips")]
+        tables += [(f"robust_{key}.csv", getattr(analysis.robust, key))
+                   for key in ("probabilities", "parts", "flips", "effects")]
     for name, table in tables:
         with atomic_path(out / name) as tmp:
             table.to_csv(tmp, index=False, float_format="%.6g")

@@ -26,7 +26,8 @@ import numpy as np
 from coopsim.model.draws import normals, step_key
 
 from coopsim.model.population import unit
-from coopsim.model.partnerships import ACTIVE, CAUSES, INFRASTRUCTURE
+from coopsim.config.vocabulary import STAGNATION_CAUSES
+from coopsim.model.partnerships import ACTIVE, INFRASTRUCTURE
 
 __all__ = ["institutional_support", "community_ties", "leadership", "binding_force", "relations_factor",
            "programme_need", "implement"]
@@ -177,5 +178,5 @@ def _combine(factors: np.ndarray, binding: np.ndarray, form: str) -> np.ndarray:
 
 # The factors above are stacked in this order, so the index of the binding one is its cause code.
 _FACTOR_ORDER = ("budget", "hr", "data", "leadership", "bureaucracy", "infrastructure", "partner", "legal")
-if _FACTOR_ORDER != CAUSES[:len(_FACTOR_ORDER)]:
-    raise ImportError(f"implementation stacks its factors as {_FACTOR_ORDER} but CAUSES is {CAUSES}")
+if _FACTOR_ORDER != STAGNATION_CAUSES:
+    raise ImportError(f"implementation stacks its factors as {_FACTOR_ORDER} but the causes are {STAGNATION_CAUSES}")

@@ -324,12 +324,23 @@ def country_weights(scenario: Scenario, countries: pd.DataFrame) -> pd.Series:
         Weights summing to 1, indexed by country.
     """
     ps = scenario.partner_side
+    return _weights(countries, ps.gravity_share, ps.population_exponent, ps.distance_exponent)
+
+
+@lru_cache(maxsize=16)
+def _pool_weights(share: float, population_exponent: float, distance_exponent: float) -> pd.Series:
+    """`country_weights` of the package's country table (cached: the same for every run)."""
+    return _weights(country_table(), share, population_exponent, distance_exponent)
+
+
+def _weights(countries: pd.DataFrame, share: float, population_exponent: float,
+             distance_exponent: float) -> pd.Series:
     known = countries["known_partnerships"].astype(float)
-    gravity = (countries["population"].astype(float).fillna(0) ** ps.population_exponent
-               / countries["distance_km"].astype(float).clip(lower=100) ** ps.distance_exponent)
+    gravity = (countries["population"].astype(float).fillna(0) ** population_exponent
+               / countries["distance_km"].astype(float).clip(lower=100) ** distance_exponent)
     known_share = known / known.sum() if known.sum() else known * 0
     gravity_share = gravity / gravity.sum() if gravity.sum() else gravity * 0
-    weights = (1 - ps.gravity_share) * known_share + ps.gravity_share * gravity_share
+    weights = (1 - share) * known_share + share * gravity_share
     return weights / weights.sum()
 
 
@@ -344,7 +355,7 @@ def build_partners(scenario: Scenario, rng: np.random.Generator) -> PartnerState
     p, ps = scenario.partners, scenario.partner_side
     countries = country_table()
     known_names, known_countries = _known_partners()
-    weights = country_weights(scenario, countries)
+    weights = _pool_weights(ps.gravity_share, ps.population_exponent, ps.distance_exponent)
     synth = (rng.choice(weights.index.to_numpy(), p.pool_size, p=weights.to_numpy())
              if p.pool_size else np.array([], dtype=str))
     names = np.concatenate([known_names, [f"{c} partner {i}" for i, c in enumerate(synth)]]).astype(object)

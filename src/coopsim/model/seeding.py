@@ -163,25 +163,33 @@ def documented_features() -> pd.DataFrame:
 def apply_documented_features(model) -> None:
     """Set the documented features as inputs: bureaus on their regions now, joint committees on
     their known partnerships whenever those are signed (`documented_committee`)."""
-    table = model.regions.table
-    index = _region_lookup(table)
-    for rec in documented_features().itertuples():
-        region = index.get((rec.indonesian_level, rec.indonesian_province_iso, rec.indonesian_party))
-        if region is not None and rec.feature == "cooperation_bureau":
-            model.regions.bureau[region] = True
+    bureaus, _ = _documented(tuple(model.params.simulation.levels))
     r = model.regions
+    r.bureau[list(bureaus)] = True
     r.institutionalisation = institutionalisation(model.params, r.bureau, r.legal, r.mid_term_plan)
 
 
 def documented_committee(model, region: np.ndarray, partner: np.ndarray) -> np.ndarray:
     """Whether each (region, partner) known partnership has a documented joint committee."""
-    index = _region_lookup(model.regions.table)
-    pairs = set()
+    _, committees = _documented(tuple(model.params.simulation.levels))
+    names = model.partners.name
+    return np.array([(int(a), names[b]) in committees for a, b in zip(region, partner)], dtype=bool)
+
+
+@lru_cache(maxsize=8)
+def _documented(levels: tuple[str, ...]) -> tuple[frozenset, frozenset]:
+    """The documented features resolved for Indonesia's regions at these levels: region indices
+    with a bureau, and (region index, partner name) pairs with a joint committee."""
+    table = indonesia_regions()
+    index = _region_lookup(table[table["level"].isin(levels)].reset_index(drop=True))
+    bureaus, committees = set(), set()
     for rec in documented_features().itertuples():
-        r = index.get((rec.indonesian_level, rec.indonesian_province_iso, rec.indonesian_party))
-        if r is not None and rec.feature == "joint_committee":
-            pairs |= {(r, int(p)) for p in np.flatnonzero(model.partners.name == rec.foreign_party)}
-    return np.array([(int(a), int(b)) in pairs for a, b in zip(region, partner)], dtype=bool)
+        region = index.get((rec.indonesian_level, rec.indonesian_province_iso, rec.indonesian_party))
+        if region is not None and rec.feature == "cooperation_bureau":
+            bureaus.add(region)
+        elif region is not None and rec.feature == "joint_committee":
+            committees.add((region, rec.foreign_party))
+    return frozenset(bureaus), frozenset(committees)
 
 
 @lru_cache(maxsize=8)

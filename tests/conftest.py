@@ -39,3 +39,16 @@ def small_scenario(folder: Path) -> Path:
     path.write_text(f'extends = "{(SCENARIOS / "baseline.toml").as_posix()}"\nname = "small"\n'
                     '[simulation]\nyears = 6\nlevels = ["province"]\n[behaviour]\nexploration_rate = 0.3\n')
     return path
+
+
+def scenario_error(folder: Path, text: str) -> str:
+    """The message of the UserError a scenario file with this text is refused with (the test
+    fails if it loads)."""
+    from coopsim.config.errors import UserError
+    from coopsim.config.scenario import load_scenario
+
+    path = folder / "refused.toml"
+    path.write_text(text)
+    with pytest.raises(UserError) as err:
+        load_scenario(path)
+    return str(err.value)

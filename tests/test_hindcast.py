@@ -9,6 +9,7 @@ from coopsim.model.model import CoopModel
 from coopsim.model.partnerships import ACTIVE
 from coopsim.model.population import known_partnerships
 from coopsim.run.seeds import replication_seed
+from conftest import scenario_error
 
 
 def test_signing_steps_keep_documented_years_and_draw_undated_ones_from_them(baseline):
@@ -64,11 +65,5 @@ def test_kyoto_is_active_in_2025_in_most_runs_without_being_pinned(baseline):
 
 
 def test_a_hindcast_that_starts_after_the_start_is_refused(tmp_path):
-    from coopsim.config.errors import UserError
-    from coopsim.config.scenario import load_scenario
-
-    path = tmp_path / "h.toml"
-    path.write_text('name = "h"\n[simulation]\nhindcast_from = 2030\n')
-    with pytest.raises(UserError) as err:
-        load_scenario(path)
-    assert "simulation.hindcast_from" in str(err.value) and "1985" in str(err.value)
+    message = scenario_error(tmp_path, 'name = "h"\n[simulation]\nhindcast_from = 2030\n')
+    assert "simulation.hindcast_from" in message and "1985" in message

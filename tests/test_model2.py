@@ -14,6 +14,7 @@ from coopsim.model.model import CoopModel
 from coopsim.model.partnerships import ACTIVE, ENDED, PARTNER, RELATIONS
 from coopsim.model.population import country_table, country_weights
 from coopsim.run.seeds import replication_seed
+from conftest import scenario_error
 
 BEST = {"regions.hr_capacity": 0.9, "regions.data_quality": 0.9, "regions.bureaucracy_quality": 0.9,
         "regions.infrastructure": 0.9, "regions.community_participation": 0.9, "regions.leader_commitment": 0.9,
@@ -206,11 +207,5 @@ def test_keyed_draws_a_lever_in_one_region_leaves_the_others_dice_alone(baseline
 
 
 def test_a_relations_episode_with_an_unknown_country_is_refused_with_a_suggestion(tmp_path):
-    from coopsim.config.errors import UserError
-    from coopsim.config.scenario import load_scenario
-
-    path = tmp_path / "r.toml"
-    path.write_text('name = "r"\n[[relations]]\ncountry = "Chna"\nstart_year = 2030\n')
-    with pytest.raises(UserError) as err:
-        load_scenario(path)
-    assert "relations[0].country" in str(err.value) and "Did you mean China" in str(err.value)
+    message = scenario_error(tmp_path, 'name = "r"\n[[relations]]\ncountry = "Chna"\nstart_year = 2030\n')
+    assert "relations[0].country" in message and "Did you mean China" in message

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from coopsim.config.scenario import Scenario
-from coopsim.config.vocabulary import CAUSES
+from coopsim.config.vocabulary import CAUSES, HORIZONS
 from coopsim.model import tables
 from coopsim.model.agents import ForeignPartner, RegionalGovernment
 from coopsim.model.mechanisms import STEP_ORDER
@@ -104,6 +104,7 @@ class CoopModel(mesa.Model):
         # the known partnerships are facts: a partner's portfolio holds at least those it has
         self.partners.limit = np.maximum(self.partners.limit, self.partnerships.live_load(self.partners.n))
         self.start_active = self.partnerships.where(ACTIVE)   # the cohort active at the start
+        self.cohort_stage: dict[int, np.ndarray] = {}          # its stages after each horizon's years
         self.history = np.zeros((self.params.steps, len(HISTORY)))
         self._agent_views_built = False
         if agents:
@@ -151,6 +152,9 @@ class CoopModel(mesa.Model):
         record(self.history[self.t], self.partnerships.stage_counts(), self.tally, self.turnovers.sum(),
                self.partnerships.quit)
         self.t += 1
+        if self.t % self.steps_per_year == 0 and self.t // self.steps_per_year in HORIZONS:
+            # where the cohort active at the start stands after k years (cohort survival)
+            self.cohort_stage[self.t // self.steps_per_year] = self.partnerships.stage[self.start_active].copy()
         self.running = self.t < self.params.steps
 
     def run(self) -> "CoopModel":

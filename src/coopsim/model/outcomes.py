@@ -85,24 +85,23 @@ def _failed_after(e, since: np.ndarray) -> np.ndarray:
                       np.where(ended, e.t_end[:n], np.inf))
 
 
-def cohort_survival_at(model, years: float, counted: np.ndarray | None = None) -> float:
+def cohort_survival_at(model, years: int, counted: np.ndarray | None = None) -> float:
     """Share of the partnerships active at the start of the run (the cohort signed before it)
-    still active `years` later; NaN when the run is shorter or none was active. Its members
-    are fixed at the start, so a lever that changes how many partnerships form does not
-    change who is counted (unlike `survival_at`). Dated like `failure_times`.
+    that are active `years` later (its stage recorded then: `CoopModel.cohort_stage`; one that
+    stalled and was revived counts as active); NaN when the run is shorter, `years` is not one
+    of `HORIZONS`, or none was active. Its members are fixed at the start, so a lever that
+    changes how many partnerships form does not change who is counted (unlike `survival_at`).
 
     Args:
         model: a finished (or running) model.
-        years: years after the start.
+        years: years after the start (one of `HORIZONS`).
         counted: a mask of the partnerships to count (e.g. one region's); all when None.
     """
-    cohort = model.start_active
-    if counted is not None:
-        cohort = cohort[counted[cohort]]
-    if not len(cohort) or years * model.steps_per_year > model.t:
+    stage = model.cohort_stage.get(years)
+    if stage is None:
         return float("nan")
-    failed_at = _failed_after(model.partnerships, np.zeros(model.partnerships.n))[cohort]
-    return float((failed_at >= years * model.steps_per_year).mean())
+    keep = np.ones(len(stage), dtype=bool) if counted is None else counted[model.start_active]
+    return float((stage[keep] == ACTIVE).mean()) if keep.any() else float("nan")
 
 
 def survival_at(model, years: float, counted: np.ndarray | None = None) -> float:

@@ -16,6 +16,7 @@ import numpy as np
 
 from coopsim.model.mechanisms import STEP_ORDER
 from coopsim.model.mechanisms.elections import schedule_elections
+from coopsim.model.partnerships import ACTIVE, STAGNANT
 from coopsim.model.results import Tally
 from coopsim.model.seeding import add_signed, known_rows
 from coopsim.model.population import find_region
@@ -85,8 +86,6 @@ def _known_schedule(model) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     """Known partnerships (region, partner, stage, step signed) the hindcast signs: signed ones
     enter active (their dormancy, if any, is the model's to produce), explorations and letters
     of intent as such; none of a region whose profile lists its own partnerships."""
-    from coopsim.model.partnerships import ACTIVE, STAGNANT
-
     rows = known_rows(tuple(model.params.simulation.levels))
     if not rows:
         empty = np.zeros(0, dtype=np.int64)

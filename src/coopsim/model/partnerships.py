@@ -122,6 +122,17 @@ class Partnerships:
         live = self.stage[: self.n] != ENDED
         return np.bincount(self.partner[: self.n][live], minlength=n_partners)
 
+    def within_portfolios(self, partner: np.ndarray, limit: np.ndarray, load: np.ndarray) -> np.ndarray:
+        """Which of these new or renewed partnerships (their partners, in order) fit in their
+        partner's portfolio: `limit` minus `load` (`live_load`), first come, first served."""
+        room = (limit - load).tolist()
+        fits = np.zeros(len(partner), dtype=bool)
+        for i, j in enumerate(partner.tolist()):
+            if room[j] > 0:
+                room[j] -= 1
+                fits[i] = True
+        return fits
+
     def signed(self) -> np.ndarray:
         return self.t_mou[: self.n] > self.NEVER
 

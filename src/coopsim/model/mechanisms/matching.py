@@ -91,7 +91,7 @@ def explore(model, rng: np.random.Generator) -> None:
     partner, choice = _choose_partner(model, explorers, who, load)
     programs, n_programs, comp = _choose_programmes(model, who, choice)
     keep = choice["willing"] & _new_pairs(model.partnerships, explorers, partner)
-    keep &= _within_limits(model, partner, keep, load)
+    keep[keep] = model.partnerships.within_portfolios(partner[keep], model.partners.limit, load)
     if not keep.any():
         return
     e, data = model.partnerships, choice["data"]
@@ -156,20 +156,6 @@ def _willing(model, cand: np.ndarray, u: np.ndarray, load: np.ndarray) -> np.nda
     room = load < p.limit
     agree = relations_factor(model, cand, model.params.relations_effects.search_sensitivity)
     return room[cand] & (u < agree)
-
-
-def _within_limits(model, partner: np.ndarray, keep: np.ndarray, load: np.ndarray) -> np.ndarray:
-    """Of this step's new explorations, those that fit in their partner's portfolio (first come,
-    first served when several regions pick the same partner)."""
-    p = model.partners
-    room = (p.limit - load).tolist()
-    fits = np.zeros(len(partner), dtype=bool)
-    for i in np.flatnonzero(keep):
-        j = partner[i]
-        if room[j] > 0:
-            room[j] -= 1
-            fits[i] = True
-    return fits
 
 
 def _new_pairs(edges: Partnerships, region: np.ndarray, partner: np.ndarray) -> np.ndarray:

@@ -52,7 +52,8 @@ def stagnate_and_revive(model, rng: np.random.Generator) -> None:
     ended = ended[(e.t_mou[ended] > e.NEVER) & (e.t_end[ended] < t)]
     if len(ended):
         reg = e.region[ended]
-        room = model.partnerships.live_load(model.partners.n) < model.partners.limit
+        load = e.live_load(model.partners.n)
+        room = load < model.partners.limit
         p = rv.resign_share * b.revival_rate * (rv.commitment_offset + r.leader_commitment[reg]) \
             * (rv.budget_offset + budget_ok[reg]) * (0 if model.in_crisis else 1) \
             * relations_factor(model, e.partner[ended], sensitivity) \
@@ -60,7 +61,7 @@ def stagnate_and_revive(model, rng: np.random.Generator) -> None:
         again = ended[u[1, ended] < p]
         free = [pair not in e.pairs for pair in zip(e.region[again].tolist(), e.partner[again].tolist())]
         again = again[np.array(free, dtype=bool)] if len(again) else again
-        again = _one_per_partner_room(model, again)
+        again = again[e.within_portfolios(e.partner[again], model.partners.limit, load)]
         pairs = set(zip(e.region[again].tolist(), e.partner[again].tolist()))
         e.move(again, LOI, t)
         e.t_loi[again] = t
@@ -71,15 +72,3 @@ def stagnate_and_revive(model, rng: np.random.Generator) -> None:
         e.revivals[again] += 1
         e.pairs.update(pairs)
         model.tally.revived += len(again)
-
-
-def _one_per_partner_room(model, rows: np.ndarray) -> np.ndarray:
-    """Of the ended agreements about to be re-negotiated, those their partner has room for."""
-    p = model.partners
-    room = (p.limit - model.partnerships.live_load(p.n)).tolist()
-    keep = np.zeros(len(rows), dtype=bool)
-    for i, j in enumerate(model.partnerships.partner[rows].tolist()):
-        if room[j] > 0:
-            room[j] -= 1
-            keep[i] = True
-    return rows[keep]

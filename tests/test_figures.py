@@ -95,7 +95,8 @@ def written(tmp_path_factory):
     def recording_savefig(fig, fname, *args, **kwargs):
         known = [s for s in seen.values() if s["figure"] is fig]
         # a folder is written under a temporary name, then renamed: key by its final name
-        final = re.sub(r"/\.coopsim-partial[^/]*", "", Path(fname).as_posix())
+        path = Path(getattr(fname, "name", fname))   # a file name, or an open file (plotstyle.save)
+        final = re.sub(r"/\.coopsim-partial[^/]*", "", path.as_posix())
         seen[final] = known[0] if known else {"figure": fig, **_inspect(fig)}
         return original(fig, fname, *args, **kwargs)
 
@@ -163,7 +164,8 @@ def test_morris_names_every_input_and_the_convergence_legend_sits_outside_the_da
     _, seen = written
     morris = seen["morris/figures/morris_base_share_failed.png"]["figure"]
     ax = morris.axes[0]
-    assert len(ax.texts) == 21   # 20 inputs and the dummy, each named
+    names = [t.get_text() for t in ax.texts if t.get_text()]   # (leader lines are empty annotations)
+    assert len(names) == len(set(names)) == 21   # 20 inputs and the dummy, each named once
     conv = seen["morris/figures/convergence_morris_base_share_failed.png"]["figure"]
     renderer = conv.canvas.get_renderer()
     legend = conv.legends[0].get_window_extent(renderer)

@@ -66,7 +66,8 @@ def test_documented_statuses_beat_or_lose_to_the_null():
     frozen = _trace([[A, A, A, A]] * 4, **args)
     evidence = V.Evidence(doc, (), ("province", "city"))
     good = V.pattern_7_statuses([dynamic, dynamic], evidence)
-    assert [c.key for c in good] == ["known_status_brier", "known_status_matched"]
+    assert [c.key for c in good] == ["known_status_brier", "known_status_matched", "kyoto_known_2025"]
+    assert not good[2].measurable and not good[2].passed    # no past in these runs, and no DIY-Kyoto
     assert good[0].value == 0 and good[0].passed and good[1].value == 1 and good[1].passed
     assert "0.500, the null" in good[0].target and "2 of 3 dated statuses scored" in good[0].target
     assert "1 dated outside the run" in good[0].target

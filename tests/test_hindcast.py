@@ -41,7 +41,8 @@ def test_the_known_partnerships_are_signed_in_their_documented_years(hindcast_ru
 
 
 def test_no_start_transient_after_the_hindcast(hindcast_runs):
-    """Mean active partnerships after two years (before the 2029 election) within 10% of the start."""
+    """The baseline (a reconstructed past): mean active partnerships after two years (before
+    the 2029 election) within 10% of the start."""
     start = np.mean([len(m.start_active) for m in hindcast_runs])
     later = []
     for m in hindcast_runs:
@@ -51,17 +52,22 @@ def test_no_start_transient_after_the_hindcast(hindcast_runs):
     assert abs(np.mean(later) - start) <= 0.1 * start, (start, np.mean(later))
 
 
-def test_kyoto_is_active_in_2025_in_most_runs_without_being_pinned(baseline):
-    sc = baseline.override({"simulation.hindcast_from": 1985, "simulation.years": 1})
-    alive = 0
-    for i in range(10):
-        m = CoopModel(sc, seed=replication_seed(2, i))
-        e = m.partnerships
+def test_kyoto_is_signed_in_1985_and_its_2025_is_the_models_not_pinned(baseline):
+    """DIY-Kyoto enters the past in 1985 and nothing pins it: across the 32 reconstructions it is
+    active in 2025 in some and not in others. Whether that is "most runs" (the documented fact)
+    is held-out evidence, scored by `coopsim validate` (pattern 7, kyoto_known_2025)."""
+    sc = baseline.override({"simulation.years": 1})
+    alive = []
+    for i in range(sc.simulation.history_draws):
+        m = CoopModel(sc, seed=i)
+        e, ev = m.partnerships, m.partnerships.events()
         names = m.regions.table["name"].to_numpy()
         k = [j for j in range(e.n) if m.partners.name[e.partner[j]] == "Kyoto Prefecture"
-             and "Yogyakarta" in names[e.region[j]]]
-        alive += e.stage[k[0]] == ACTIVE
-    assert alive >= 6
+             and "Yogyakarta" in names[e.region[j]] and e.known[j]][0]
+        first = np.flatnonzero(ev["row"] == k)[0]
+        assert ev["t"][first] == (1985 - 2025) * m.steps_per_year and ev["stage"][first] == ACTIVE
+        alive.append(e.stage[k] == ACTIVE)
+    assert 0 < sum(alive) < len(alive)
 
 
 def test_a_hindcast_that_starts_after_the_start_is_refused(tmp_path):

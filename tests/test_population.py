@@ -30,7 +30,8 @@ def test_hdi_raises_staff_capacity(baseline):
 
 
 def test_known_partnerships_seed_the_network(baseline):
-    model = CoopModel(baseline, seed=1, agents=False)
+    """A start from the data (no past): the known partnerships as documented."""
+    model = CoopModel(baseline.override({"simulation.hindcast_from": None}), seed=1, agents=False)
     ledger = model.ledger()
     kyoto = ledger[(ledger["partner"] == "Kyoto Prefecture")]
     assert len(kyoto) == 1 and kyoto["region"].iat[0] == "Provinsi Daerah Istimewa Yogyakarta"

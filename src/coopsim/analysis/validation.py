@@ -57,7 +57,7 @@ from coopsim.run.tracing import Trace
 __all__ = ["MECHANISMS", "CASES", "INF", "ON_THE_BOOKS", "Check", "Evidence", "PatternRuns", "Measure", "MEASURES",
            "CHECK_KEYS", "case_scenario", "crisis_scenarios", "mature_period", "quiet_share", "election_hazards",
            "pattern_1_quiet", "pattern_2_funnel", "pattern_3_cases", "pattern_4_elections", "pattern_5_crisis",
-           "pattern_6_terms", "documented_statuses", "evidence_row", "known_columns", "status_table",
+           "pattern_6_terms", "documented_statuses", "evidence_row", "known_columns", "evidence_step", "stages_at", "stage_on", "status_table",
            "status_scores", "pattern_7_statuses", "province_counts", "pattern_8_counts", "measure_keys",
            "runs_needed", "check_patterns", "check_split", "with_parts", "pattern_summary", "section_summary",
            "stage_counts", "case_active", "hazard_since_election", "term_end_totals"]
@@ -78,8 +78,9 @@ MECHANISMS = {
     6: "approval (term 3 or 5 years; 5 with a decree/Perda) and evaluation (renewal by DPRD at "
        "term end, lapse otherwise)",
     7: "the whole lifecycle from each known partnership's start (implementation, stagnation, elections, "
-       "evaluation and renewal, revival); no mechanism reads the documented status, but a start in 2025 is "
-       "seeded from it (dormant rows start stagnant) until the hindcast start of issue #13",
+       "evaluation and renewal, revival) from its documented signing year in the past (hindcast from "
+       "simulation.hindcast_from: every known partnership enters active); no mechanism reads the documented "
+       "status. Without a past, the 2025 start is seeded from it (dormant rows start stagnant)",
     8: "matching (own and foreign explorations by capacity and complementarity) and follow-up decide where "
        "partnerships form; the lifecycle decides how many are on the books in a given year",
 }
@@ -497,14 +498,60 @@ def known_columns(parties: pd.DataFrame, rec) -> np.ndarray:
     return cols
 
 
+def evidence_step(tr: Trace, year: float) -> int | None:
+    """Like `evidence_row` (the state at the start of step r, in the middle of calendar year
+    `year`), reaching into the run's past: any step after its first one (the hindcast start
+    with a past) up to its end; None otherwise."""
+    t = int(np.floor((year + 0.5 - tr.start_year) * tr.steps_per_year))
+    first = tr.first_step if tr.events is not None else 0
+    return t if first < t <= tr.steps and (t >= 1 or first < 0) else None
+
+
+def stages_at(tr: Trace, t: int) -> np.ndarray:
+    """Every partnership's stage at the start of step `t` of a run (-1 where it does not exist
+    yet): from the traced stages from the start on, from the event log before it.
+
+    Args:
+        tr: one traced run.
+        t: a step from `evidence_step`.
+
+    Returns:
+        (rows,) stage codes.
+    """
+    if t >= 0:
+        return tr.stage[t]
+    ev = tr.events
+    happened = np.flatnonzero(ev["t"] < t)
+    rows, latest = np.unique(ev["row"][happened][::-1], return_index=True)   # each row's last event
+    out = np.full(tr.stage.shape[1], -1, dtype=np.int64)
+    out[rows] = ev["stage"][happened][::-1][latest]
+    return out
+
+
+def stage_on(events: dict, row: int, t: float) -> int:
+    """A partnership's stage at the start of step `t` from the event log (-1 before it exists).
+
+    Args:
+        events: `Trace.events` (row, t, stage columns, in the order they happened).
+        row: the partnership.
+        t: a step (negative: before the start).
+
+    Returns:
+        The stage code of its last event before `t`, or -1.
+    """
+    mine = np.flatnonzero((events["row"] == row) & (events["t"] < t))
+    return int(events["stage"][mine[-1]]) if len(mine) else -1
+
+
 def status_table(tr: Trace, documented: pd.DataFrame) -> pd.DataFrame:
     """Each documented status in one run: whether the partnership is in the run (`found`),
-    whether its evidence year is inside the run (`in_run`), whether it is active in the
+    whether its evidence year is inside the simulated time (`in_run`: with a past, the years
+    since the hindcast start count, read from the event log), whether it is active in the
     middle of that year (`active`) and whether it was active when it entered the run
     (`start_active`: what a null model that keeps the start state predicts).
 
     Args:
-        tr: one traced run (with `parties`).
+        tr: one traced run (with `parties`; with `events` when it has a past).
         documented: `documented_statuses`.
 
     Returns:
@@ -512,7 +559,11 @@ def status_table(tr: Trace, documented: pd.DataFrame) -> pd.DataFrame:
     """
     rows = []
     for rec in documented.itertuples():
-        cols, r = known_columns(tr.parties, rec), evidence_row(tr, rec.year)
+        cols = known_columns(tr.parties, rec)
+        if tr.events is not None and tr.first_step < 0:
+            rows.append(_status_from_events(tr, cols, rec.year))
+            continue
+        r = evidence_row(tr, rec.year)
         # a status dated in the run's first year is what the run started from, not a prediction
         r = r if r is not None and r >= tr.steps_per_year else None
         if not len(cols):
@@ -523,6 +574,19 @@ def status_table(tr: Trace, documented: pd.DataFrame) -> pd.DataFrame:
         active = r is not None and bool((tr.stage[r, cols] == ACTIVE).any())
         rows.append((True, r is not None, active, start_active))
     return pd.DataFrame(rows, columns=["found", "in_run", "active", "start_active"])
+
+
+def _status_from_events(tr: Trace, cols: np.ndarray, year: float) -> tuple[bool, bool, bool, bool]:
+    """(found, in_run, active, start_active) of one documented status from a run with a past."""
+    t = (year + 0.5 - tr.start_year) * tr.steps_per_year
+    in_run = tr.first_step < t <= tr.steps
+    if not len(cols):
+        return False, in_run, False, False
+    first = [np.flatnonzero(tr.events["row"] == c) for c in cols]
+    entered = [int(tr.events["stage"][f[0]]) for f in first if len(f)]
+    start_active = bool(entered) and entered[0] == ACTIVE
+    active = in_run and any(stage_on(tr.events, int(c), t) == ACTIVE for c in cols)
+    return True, in_run, active, start_active
 
 
 def status_scores(active: np.ndarray, start_active: np.ndarray, observed: np.ndarray,
@@ -577,7 +641,8 @@ def pattern_7_statuses(base: list[Trace], evidence: Evidence) -> list[Check]:
         why = (f"no documented status is dated inside the run after its first year (evidence years "
                f"{documented['year'].min() if len(documented) else '-'}-{documented['year'].max() if len(documented) else '-'}; "
                f"the run covers {base[0].start_year:g}-{base[0].start_year + base[0].steps / base[0].steps_per_year:g})")
-        return [_unmeasurable(7, n, counts, k, why) for n, k in zip(names, ("known_status_brier", "known_status_matched"))]
+        return [_unmeasurable(7, n, counts, k, why) for n, k in zip(names, ("known_status_brier", "known_status_matched"))] \
+            + [_kyoto_at_start(base, evidence)]
     pick = lambda col: np.array([t[col].to_numpy()[scored] for t in tables])
     s = status_scores(pick("active"), pick("start_active"), documented["observed_active"].to_numpy()[scored])
     return [
@@ -585,7 +650,27 @@ def pattern_7_statuses(base: list[Trace], evidence: Evidence) -> list[Check]:
                s["brier"], (0.0, np.nextafter(s["null_brier"], -INF)), key="known_status_brier"),
         _check(7, names[1], f"> {s['null_matched']:.3f}, the null model's; {counts}",
                s["matched"], (np.nextafter(s["null_matched"], INF), 1.0), key="known_status_matched"),
+        _kyoto_at_start(base, evidence),
     ]
+
+
+#: The oldest documented partnership (signed 16 July 1985, renewed every five years since).
+KYOTO = ("Special Region of Yogyakarta", "Kyoto Prefecture")
+
+
+def _kyoto_at_start(base: list[Trace], evidence: Evidence) -> Check:
+    """DIY-Kyoto, active since 1985, in the runs' 2025: active in most runs whose past signed it
+    (not pinned by anything); not measurable in a run that starts from the data (which seeds it)."""
+    name = "DIY-Kyoto (signed 1985, documented active; not pinned): share of runs active at the start"
+    target, key = "> 0.5 ('in most runs')", "kyoto_known_2025"
+    d = evidence.documented
+    rec = d[(d["indonesian_party"] == KYOTO[0]) & (d["foreign_party"] == KYOTO[1])]
+    if not len(rec) or base[0].first_step >= 0 or base[0].events is None:
+        return _unmeasurable(7, name, target, key, "the run has no past (a start from the data seeds it as documented)"
+                             if len(rec) else "DIY-Kyoto is not among the scenario's partnerships")
+    cols = [known_columns(tr.parties, next(rec.itertuples())) for tr in base]
+    active = np.array([bool(len(c)) and bool((tr.stage[0, c] == ACTIVE).any()) for tr, c in zip(base, cols)], float)
+    return _check(7, name, target, mean_interval(active), (np.nextafter(0.5, INF), 1.0), key=key)
 
 
 def province_counts(tr: Trace, provinces: np.ndarray) -> np.ndarray:
@@ -630,12 +715,13 @@ def _dated_count(base: list[Trace], count: CountTarget) -> Check:
     target = f"{count.value:g} ({count.figure}, {count.year}); within a factor {count.factor:g}: {low:.3g}-{high:.3g}"
     tr0 = base[0]
     match = np.flatnonzero(tr0.regions["name"].to_numpy() == count.region)
-    r = evidence_row(tr0, count.year)
-    if not len(match) or r is None:
+    t = evidence_step(tr0, count.year)
+    if not len(match) or t is None:
+        first = tr0.start_year + tr0.first_step / tr0.steps_per_year
         why = (f"{count.region} is not among the scenario's regions" if not len(match) else
-               f"{count.year} is not inside the run ({tr0.start_year:g}-{tr0.start_year + tr0.steps / tr0.steps_per_year:g})")
+               f"{count.year} is not inside the run ({first:g}-{tr0.start_year + tr0.steps / tr0.steps_per_year:g})")
         return _unmeasurable(8, name, target, count.key, why)
-    values = [np.isin(tr.stage[r, tr.region == match[0]], ON_THE_BOOKS).sum() for tr in base]
+    values = [np.isin(stages_at(tr, t)[tr.region == match[0]], ON_THE_BOOKS).sum() for tr in base]
     return _check(8, name, target, mean_interval(np.array(values, float)), (low, high), key=count.key)
 
 
@@ -692,7 +778,7 @@ MEASURES: dict[int, Measure] = {
     5: Measure(("crisis_stops", "crisis_restarts"), ("crisis",),
                lambda r: pattern_5_crisis(r.control, r.crisis, r.crisis_scenario)),
     6: Measure(("term_lengths", "term_renewals"), ("base",), lambda r: pattern_6_terms(r.base)),
-    7: Measure(("known_status_brier", "known_status_matched"), ("base", "evidence"),
+    7: Measure(("known_status_brier", "known_status_matched", "kyoto_known_2025"), ("base", "evidence"),
                lambda r: pattern_7_statuses(r.base, r.evidence)),
     8: Measure(("province_rank",), ("base", "evidence"), lambda r: pattern_8_counts(r.base, r.evidence)),
 }

@@ -25,7 +25,7 @@ from coopsim.app.map import map_layout
 from coopsim.config.scenario import Scenario, load_scenario
 from coopsim.config.vocabulary import CAUSES, STAGES
 from coopsim.model.model import HISTORY, CoopModel
-from coopsim.model.partnerships import ENDED, STAGNANT
+from coopsim.model.partnerships import ENDED, EXPLORATION, LOI, MOU, STAGNANT
 
 __all__ = ["OBSTACLES", "OBSTACLE_MAX", "LEVERS", "ClassroomModel", "packaged_scenario", "default_scenario_path",
            "base_scenario", "slider_defaults", "overrides", "node_info", "partnership_info", "scenario_label",
@@ -181,9 +181,6 @@ class ClassroomModel(CoopModel):
         self.layout = map_layout(self)  # fixed: computed once per model, never per frame
         self.elections: list[tuple[int, int, int]] = []  # (step, regions voting, new heads)
         self.called_elections: list[int] = []
-        self.changes: list[tuple[int, int, int, int]] = []  # (step, partnership, new stage, cause)
-        self._stage_seen = np.zeros(0, dtype=np.int64)
-        self._log_changes(None)  # the stage each seeded partnership starts in, and since when
         self.twin = (ClassroomModel(scenario_file, seed, extra=extra, **_flipped(values, compare, scenario_file))
                      if compare else None)
 
@@ -205,22 +202,8 @@ class ClassroomModel(CoopModel):
             voted = int((self.last_election == t).sum())
             if voted:
                 self.elections.append((t, voted, int(np.sum(self.turnovers))))
-            self._log_changes(t)
             if self.twin is not None:
                 self.twin.step()
-
-    def _log_changes(self, t: int | None) -> None:
-        """Log the partnerships whose stage changed in step t (None: every row, at its own
-        stage date: the start of the run)."""
-        e = self.partnerships
-        stage = e.stage[:e.n]
-        before = np.full(e.n, -1)
-        before[:len(self._stage_seen)] = self._stage_seen
-        for row in np.flatnonzero(stage != before):
-            s = int(stage[row])
-            cause = int(e.end_cause[row]) if s == ENDED else int(e.cause[row]) if s == STAGNANT else -1
-            self.changes.append((int(e.t_stage[row]) if t is None else t, int(row), s, cause))
-        self._stage_seen = stage.copy()
 
     def election_now(self) -> None:
         """The page's button: every elected region votes in the quarter about to run, and that
@@ -347,13 +330,15 @@ def node_info(model, node_id: int) -> dict | None:
 
 
 def _timeline(model, k: int) -> list[tuple[int, int, int]]:
-    """(step, stage, cause) of each stage a partnership reached: its dates before the run (known
-    partnerships start earlier, in negative steps) and every change during the run."""
-    e = model.partnerships
-    logged = [(t, s, c) for t, row, s, c in model.changes if row == k]
-    first = logged[0][0] if logged else 0
-    earlier = [(int(t), s, -1) for t, s in ((e.t_explore[k], 0), (e.t_loi[k], 1), (e.t_mou[k], 2))
-               if e.NEVER < t < first and all(s != s2 for _, s2, _ in logged[:1])]
+    """(step, stage, cause) of each stage a partnership reached: the stages before its first
+    logged one (a known partnership signed before the run starts active; its earlier dates are
+    in the ledger's columns), then every change of its event log, its past included."""
+    e, ev = model.partnerships, model.partnerships.events()
+    mine = np.flatnonzero(ev["row"] == k)
+    logged = [(int(ev["t"][i]), int(ev["stage"][i]), int(ev["cause"][i])) for i in mine]
+    first_t, first_stage = logged[0][:2] if logged else (0, len(STAGES))
+    earlier = [(int(t), s, -1) for t, s in ((e.t_explore[k], EXPLORATION), (e.t_loi[k], LOI), (e.t_mou[k], MOU))
+               if e.NEVER < t <= first_t and s < first_stage]
     return earlier + logged
 
 

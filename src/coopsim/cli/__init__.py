@@ -137,6 +137,23 @@ def _run(name: str, module, args) -> int:
     except OSError as exc:
         print(f"coopsim {name}: error: {_os_error(exc)}.", file=sys.stderr)
         return 2
+    except Exception as exc:   # a library that fails while cleaning up after a full disk (matplotlib's PDF)
+        cause = _os_cause(exc)
+        if cause is None:
+            raise
+        print(f"coopsim {name}: error: {_os_error(cause)}.", file=sys.stderr)
+        return 2
+
+
+def _os_cause(exc: BaseException) -> OSError | None:
+    """The operating-system error behind an exception raised while handling it, if any."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, OSError):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 if __name__ == "__main__":

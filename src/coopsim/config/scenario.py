@@ -53,6 +53,17 @@ class Simulation(Section):
                                    doc="start the model in this past year and let the known partnerships be signed "
                                        "in their documented years (undated ones: a year drawn from the documented "
                                        "ones); the state at start_year comes out of the model's own dynamics")
+    history: Literal["reconstructed", "rerun", "none"] = _p(
+        "reconstructed", doc="with hindcast_from: 'reconstructed' starts from one of history_draws reconstructions of "
+                             "the past under the status quo (the defaults of [regions], [levers], [elections], no "
+                             "shock, relations episode, case or profile), made once per process and reused, so the "
+                             "scenario's conditions and levers act from start_year; 'rerun' runs the past under this "
+                             "scenario's own settings with the run's seed (what if they had always held; slower); "
+                             "'none' starts from the data as without hindcast_from (the known partnerships seeded "
+                             "as of start_year)")
+    history_draws: int = _p(32, 1, 100_000, unit="reconstructions", source="judgement",
+                            doc="distinct reconstructions of the past a sweep starts from: run seed s starts from "
+                                "reconstruction s mod history_draws (its stochastic spread of the start state)")
 
 
 class Regions(Section):

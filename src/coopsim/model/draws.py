@@ -15,7 +15,8 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import betaincinv, ndtri
 
-__all__ = ["step_key", "serial_keys", "row_key", "uniforms", "normals", "betas", "EdgeDice", "edge_uniforms"]
+__all__ = ["step_key", "serial_keys", "row_key", "uniforms", "stacked_uniforms", "normals", "as_normals", "betas",
+           "EdgeDice", "edge_uniforms"]
 
 # SplitMix64's constants (Steele, Lea & Flood 2014): a bijective mix of 64-bit integers.
 _M1, _M2, _GOLDEN = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB), np.uint64(0x9E3779B97F4A7C15)
@@ -66,17 +67,34 @@ def _mix_int(x: int) -> int:
     return x ^ (x >> 31)
 
 
+def _salt(key, stream: int) -> int:
+    return _mix_int(int(key) ^ (((stream + 1) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF))
+
+
 def uniforms(key, identity, stream: int = 0) -> np.ndarray:
     """Uniforms in [0, 1), one per identity, that depend only on the step's `key`, the
     `stream` (which draw of the step) and the identity (`row_key`)."""
-    salt = _mix_int(int(key) ^ (((stream + 1) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF))
-    x = _mix(np.asarray(identity, dtype=np.uint64) ^ np.uint64(salt))
+    x = _mix(np.asarray(identity, dtype=np.uint64) ^ np.uint64(_salt(key, stream)))
+    return (x >> _S11).astype(np.float64) * _UNIT
+
+
+def stacked_uniforms(key, identity, streams) -> np.ndarray:
+    """`uniforms(key, identity, s)` for each stream s, stacked on a new first axis: the same
+    numbers in one pass (the arrays are small, so each numpy call costs more than its work)."""
+    identity = np.asarray(identity, dtype=np.uint64)
+    salts = np.array([_salt(key, s) for s in streams], dtype=np.uint64)
+    x = _mix(identity ^ salts.reshape(salts.shape + (1,) * identity.ndim))
     return (x >> _S11).astype(np.float64) * _UNIT
 
 
 def normals(key, identity, stream: int = 0) -> np.ndarray:
     """Standard normals keyed like `uniforms` (inverse CDF)."""
-    return ndtri(uniforms(key, identity, stream) + _OPEN)
+    return as_normals(uniforms(key, identity, stream))
+
+
+def as_normals(u: np.ndarray) -> np.ndarray:
+    """Standard normals from keyed uniforms (inverse CDF), as `normals` draws them."""
+    return ndtri(u + _OPEN)
 
 
 def betas(a: float, b: float, key, identity, stream: int = 0) -> np.ndarray:
@@ -99,6 +117,10 @@ class EdgeDice:
         if self._stream is None:
             return EdgeDice(self._edges, self._key, int(index))
         return uniforms(self._key, self._edges.key[index], self._stream)
+
+    def rows(self, rows, streams) -> np.ndarray:
+        """`dice[j, rows]` for each draw j of `streams`, stacked (one pass)."""
+        return stacked_uniforms(self._key, self._edges.key[rows], streams)
 
 
 def edge_uniforms(model, key: int, k: int) -> EdgeDice:

@@ -27,21 +27,28 @@ from coopsim.model.mechanisms.matching import attractiveness, growth_area_pools
 from coopsim.model.partnerships import ACTIVE, Partnerships
 from coopsim.model.population import build_partners, build_regions
 from coopsim.model.profiles import apply_profiles
-from coopsim.model.hindcast import run_hindcast
+from coopsim.model.hindcast import adopt, reconstruction, run_hindcast, start_mode
 from coopsim.model.results import HISTORY, Tally, column, record
 from coopsim.model.seeding import apply_documented_features, seed_cases, seed_known_partnerships
 
-__all__ = ["CoopModel", "STREAMS", "random_streams", "HISTORY"]
+__all__ = ["CoopModel", "STREAMS", "random_streams", "HISTORY", "PAST_ENTROPY"]
 
 STREAMS = ("population", "partners", "seeding", "schedule") + tuple(name for name, _ in STEP_ORDER)
 if len(set(STREAMS)) != len(STREAMS):
     raise ImportError(f"random stream names must be unique: {STREAMS}")
 
 
-def random_streams(seed: int) -> dict[str, np.random.Generator]:
+#: Tags the streams of a reconstruction of the past apart from a run's own with the same seed.
+PAST_ENTROPY = 1985
+
+
+def random_streams(seed: int, past: bool = False) -> dict[str, np.random.Generator]:
     """One generator per mechanism, all derived from `seed`: a lever that changes how often
-    one mechanism draws leaves the others' dice untouched (common random numbers)."""
-    return {name: np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i,)))
+    one mechanism draws leaves the others' dice untouched (common random numbers). With
+    `past`, the streams of reconstruction `seed` of the past (`coopsim.model.hindcast`),
+    independent of a run's own."""
+    entropy = [seed, PAST_ENTROPY] if past else seed
+    return {name: np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(i,)))
             for i, name in enumerate(STREAMS)}
 
 
@@ -68,19 +75,50 @@ class CoopModel(mesa.Model):
 
     State: `regions` (RegionState), `partners` (PartnerState), `partnerships` (the edge table),
     `history` (one row per step, columns `coopsim.model.results.HISTORY`), `t` (steps done).
-    Outputs: `timeseries()`, `ledger()`, `region_table()`; `coopsim.model.outcomes.summarize(model)`
+    Outputs: `timeseries()`, `ledger()`, `events()`, `region_table()`; `coopsim.model.outcomes.summarize(model)`
     reduces a run to the scalar outcomes every analysis compares.
     """
 
-    def __init__(self, params: Scenario | None = None, seed: int = 0, agents: bool = False):
+    def __init__(self, params: Scenario | None = None, seed: int = 0, agents: bool = False, *,
+                 _past: bool = False):
         super().__init__(rng=seed)
         self.params = params or Scenario()
         self.seed = seed
-        self.streams = random_streams(seed)
+        self.streams = random_streams(seed, past=_past)
         self.steps_per_year = self.params.simulation.steps_per_year
         self.t = 0
-        self.regions = build_regions(self.params, self.streams["population"])
-        self.partners = build_partners(self.params, self.streams["partners"])
+        sim = self.params.simulation
+        known = sim.seed_known_partnerships and sim.population == "indonesia"
+        start = "rerun" if _past else start_mode(self.params)
+        if start == "reconstructed":
+            # the past as one of the stored reconstructions; this scenario's conditions from now
+            past = reconstruction(self.params, seed, _reconstruct)
+            self._populate(random_streams(past.draw, past=True)["population"], past.partners())
+            adopt(self, past)
+        else:
+            self._populate(self.streams["population"], build_partners(self.params, self.streams["partners"]))
+            if start == "rerun":
+                run_hindcast(self, known)   # the known partnerships signed in their years
+                if _past:
+                    return
+            elif known:
+                seed_known_partnerships(self)
+        apply_profiles(self, from_past=start != "seeded")   # a planner's own regions override their drawn traits
+        seed_cases(self)
+        # the known partnerships are facts: a partner's portfolio holds at least those it has
+        self.partners.limit = np.maximum(self.partners.limit, self.partnerships.live_load(self.partners.n))
+        self.start_active = self.partnerships.where(ACTIVE)   # the cohort active at the start
+        self.cohort_stage: dict[int, np.ndarray] = {}          # its stages after each horizon's years
+        self.history = np.zeros((self.params.steps, len(HISTORY)))
+        self._agent_views_built = False
+        if agents:
+            self._build_agent_views()
+
+    def _populate(self, population_rng: np.random.Generator, partners) -> None:
+        """Regions drawn from `population_rng`, the given partners, an empty network, the
+        election calendar and the documented institutions."""
+        self.regions = build_regions(self.params, population_rng)
+        self.partners = partners
         self.partnerships = Partnerships(capacity=max(256, 2 * self.regions.n))
         self.growth_area_pools = growth_area_pools(self.regions, self.partners,
                                                    self.params.growth_areas.search_bonus)
@@ -92,23 +130,8 @@ class CoopModel(mesa.Model):
         self.turnovers = np.zeros(self.regions.n, dtype=bool)
         self.case_names: list[str] = []
         schedule_elections(self, self.streams["schedule"])
-        known = self.params.simulation.seed_known_partnerships and self.params.simulation.population == "indonesia"
         if self.params.simulation.population == "indonesia":
             apply_documented_features(self)   # documented bureaus (inputs from the sources)
-        if self.params.simulation.hindcast_from is not None:
-            run_hindcast(self, known)    # history as the start: the known partnerships signed in their years
-        elif known:
-            seed_known_partnerships(self)
-        apply_profiles(self)      # a planner's own regions override their drawn traits
-        seed_cases(self)
-        # the known partnerships are facts: a partner's portfolio holds at least those it has
-        self.partners.limit = np.maximum(self.partners.limit, self.partnerships.live_load(self.partners.n))
-        self.start_active = self.partnerships.where(ACTIVE)   # the cohort active at the start
-        self.cohort_stage: dict[int, np.ndarray] = {}          # its stages after each horizon's years
-        self.history = np.zeros((self.params.steps, len(HISTORY)))
-        self._agent_views_built = False
-        if agents:
-            self._build_agent_views()
 
     # --- Mesa agents: views on the arrays, built on first use (a sweep never needs them) --------
     def _build_agent_views(self) -> None:
@@ -188,6 +211,17 @@ class CoopModel(mesa.Model):
         paper's seven effectiveness indicators (Menakar Efektivitas). See `coopsim.model.tables`."""
         return tables.ledger(self)
 
+    def events(self) -> pd.DataFrame:
+        """The event log: every stage each partnership entered, with its date and cause (its
+        past included). See `coopsim.model.tables.events`."""
+        return tables.events(self)
+
     def region_table(self) -> pd.DataFrame:
         """One row per regional government: traits, partnerships by stage, benefits."""
         return tables.region_table(self)
+
+
+def _reconstruct(params: Scenario, draw: int) -> CoopModel:
+    """Reconstruction `draw` of the past under `params` (`coopsim.model.hindcast.history_params`):
+    a model run from the hindcast start to `start_year` with the past's own streams."""
+    return CoopModel(params, seed=draw, _past=True)

@@ -68,21 +68,23 @@ def failure_hazard(failures: float, active_quarters: np.ndarray, steps_per_year:
 
 
 def failure_times(model) -> tuple[np.ndarray, np.ndarray]:
-    """Signing step and step of the first failure (stagnation or ending) after it, of every
-    partnership (inf if none). A partnership that stagnated, revived and stagnated again is
-    dated by its latest stagnation: the model keeps one date per stage."""
+    """Signing step (its latest signing) and step of the first failure (stagnation, or an
+    ending that was not a purpose achieved) after it, of every partnership (inf if none), read
+    from the event log: a partnership that stagnated, revived and stagnated again is dated by
+    its first stagnation."""
     e, n = model.partnerships, model.partnerships.n
     t_sign = e.t_mou[:n]
     return t_sign, _failed_after(e, np.maximum(t_sign, 0))
 
 
 def _failed_after(e, since: np.ndarray) -> np.ndarray:
-    """Step of each partnership's stagnation or ending at or after `since` (inf if none); an
-    ending with its purpose achieved is no failure."""
-    n = e.n
-    ended = (e.t_end[:n] >= since) & (e.end_cause[:n] != COMPLETED)
-    return np.minimum(np.where(e.t_stagnant[:n] >= since, e.t_stagnant[:n], np.inf),
-                      np.where(ended, e.t_end[:n], np.inf))
+    """Step of each partnership's first stagnation or ending at or after `since` (inf if none)."""
+    ev = e.events()
+    failure = (ev["stage"] == STAGNANT) | ((ev["stage"] == ENDED) & (ev["cause"] != COMPLETED))
+    failure &= ev["t"] >= since[ev["row"]]
+    out = np.full(e.n, np.inf)
+    np.minimum.at(out, ev["row"][failure], ev["t"][failure])
+    return out
 
 
 def cohort_survival_at(model, years: int, counted: np.ndarray | None = None) -> float:
@@ -107,7 +109,7 @@ def cohort_survival_at(model, years: int, counted: np.ndarray | None = None) -> 
 def survival_at(model, years: float, counted: np.ndarray | None = None) -> float:
     """Share of partnerships signed during the run, at least `years` before its end, that
     were still active (not stagnant, not ended) `years` after signing; NaN when none is old
-    enough. Dating by the latest stagnation slightly overstates survival (`failure_times`).
+    enough (first failure after signing: `failure_times`).
 
     Args:
         model: a finished (or running) model.

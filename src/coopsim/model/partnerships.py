@@ -5,9 +5,14 @@ Lifecycle (section 'Forms and lifecycle'): exploration -> letter of intent -> Mo
 DPRD approval and Foreign Ministry consideration -> active (programs implemented) ->
 renewal at term end, or stagnation ('stagnansi') -> ended; dormant ones can be revived and
 ended ones re-signed.
+
+Every stage change is also appended to an event log (`events()`: row, step, stage entered,
+cause), so a partnership's whole life survives a re-signing that reuses its row.
 """
 
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 
@@ -57,6 +62,27 @@ class Partnerships:
         self.key = np.zeros(capacity, dtype=np.uint64)   # identity for keyed random numbers
         self.pairs: set[tuple[int, int]] = set()
         self.quit = np.zeros(len(CAUSES), dtype=np.int64)   # active ones ended this step, by cause
+        # the event log (stage changes, in order) in growing columns: row, step, stage, cause
+        self.logged = 0
+        self._events = {"row": np.zeros(4 * capacity, np.int64), "t": np.zeros(4 * capacity),
+                        "stage": np.zeros(4 * capacity, np.int64), "cause": np.zeros(4 * capacity, np.int64)}
+
+    def _record(self, rows: np.ndarray, t, stage, cause) -> None:
+        k, n = len(rows), self.logged
+        if not k:
+            return
+        if n + k > len(self._events["row"]):
+            self._events = {name: np.concatenate([col, np.zeros(max(len(col), k), col.dtype)])
+                            for name, col in self._events.items()}
+        for name, value in (("row", rows), ("t", t), ("stage", stage), ("cause", cause)):
+            self._events[name][n:n + k] = value
+        self.logged = n + k
+
+    def events(self) -> dict[str, np.ndarray]:
+        """The event log: every stage a row entered, in order. Returns columns `row`, `t` (step,
+        negative before the start), `stage` and `cause` (code, -1 for none) of equal length
+        (views: read, do not write)."""
+        return {name: col[: self.logged] for name, col in self._events.items()}
 
     def _grow(self, need: int) -> None:
         new = max(self.capacity * 2, need)
@@ -90,6 +116,7 @@ class Partnerships:
         self.key[rows] = row_key(region, partner, np.round(self.t_explore[rows]).astype(np.int64))
         self.pairs.update(zip(region.tolist(), partner.tolist()))
         self.n += k
+        self._record(rows, self.t_stage[rows].copy(), self.stage[rows].copy(), NO_CAUSE)
         return rows
 
     def where(self, *stages: int) -> np.ndarray:
@@ -102,9 +129,14 @@ class Partnerships:
             mask |= stage == other
         return mask.nonzero()[0]
 
-    def move(self, rows: np.ndarray, stage: int, t: int) -> None:
+    def move(self, rows: np.ndarray, stage: int, t: int, cause: np.ndarray | int | None = None) -> None:
+        """Move rows to a stage at step t and log it; a stagnation's cause is the binding cause
+        of its last low quarter (`cause` column) unless given."""
         self.stage[rows] = stage
         self.t_stage[rows] = t
+        if cause is None:
+            cause = self.cause[rows].copy() if stage == STAGNANT else NO_CAUSE
+        self._record(rows, t, stage, cause)
 
     def end(self, rows: np.ndarray, cause: np.ndarray | int, t: int) -> None:
         """End these rows at step t with a cause; active ones are counted in `quit` by cause."""
@@ -112,7 +144,7 @@ class Partnerships:
             return
         was_active = self.stage[rows] == ACTIVE
         self.quit += np.bincount(np.broadcast_to(cause, rows.shape)[was_active], minlength=len(self.quit))
-        self.move(rows, ENDED, t)
+        self.move(rows, ENDED, t, cause)
         self.t_end[rows] = t
         self.end_cause[rows] = cause
         self.pairs.difference_update(zip(self.region[rows].tolist(), self.partner[rows].tolist()))
@@ -125,11 +157,12 @@ class Partnerships:
     def within_portfolios(self, partner: np.ndarray, limit: np.ndarray, load: np.ndarray) -> np.ndarray:
         """Which of these new or renewed partnerships (their partners, in order) fit in their
         partner's portfolio: `limit` minus `load` (`live_load`), first come, first served."""
-        room = (limit - load).tolist()
+        room = (limit[partner] - load[partner]).tolist()   # each one's partner's room before any
+        taken: dict[int, int] = {}
         fits = np.zeros(len(partner), dtype=bool)
-        for i, j in enumerate(partner.tolist()):
-            if room[j] > 0:
-                room[j] -= 1
+        for i, (j, free) in enumerate(zip(partner.tolist(), room)):
+            if free > taken.get(j, 0):
+                taken[j] = taken.get(j, 0) + 1
                 fits[i] = True
         return fits
 
@@ -138,3 +171,39 @@ class Partnerships:
 
     def stage_counts(self) -> np.ndarray:
         return np.bincount(self.stage[: self.n], minlength=len(STAGES))
+
+    def trimmed(self, spare: int = 0) -> "Partnerships":
+        """A deep copy holding rows [0, n) and room for `spare` more (event log included)."""
+        other = Partnerships.__new__(Partnerships)
+        other.__dict__.update(copy.deepcopy({k: v for k, v in self.__dict__.items()
+                                             if not isinstance(v, np.ndarray) or k == "quit"}))
+        other._events = {name: np.concatenate([col[: self.logged], np.zeros(4 * spare, col.dtype)])
+                         for name, col in self._events.items()}
+        other.capacity = self.n + spare
+        for name in _FLOAT + _INT + _BOOL + ("programs", "key"):
+            col = getattr(self, name)
+            fresh = np.full((other.capacity,) + col.shape[1:], self.NEVER if name.startswith("t_") else 0,
+                            dtype=col.dtype)
+            fresh[: self.n] = col[: self.n]
+            setattr(other, name, fresh)
+        return other
+
+    def drop(self, rows: np.ndarray) -> None:
+        """Remove rows from the table (and their events), closing the gaps: later rows move
+        up. For a start that replaces what the past left (a planner's list of a region's own
+        partnerships); never during a run."""
+        keep = np.ones(self.n, dtype=bool)
+        keep[rows] = False
+        k, index = int(keep.sum()), np.cumsum(keep) - 1
+        for name in _FLOAT + _INT + _BOOL + ("programs", "key"):
+            col = getattr(self, name)
+            col[:k] = col[: self.n][keep]
+            col[k: self.n] = self.NEVER if name.startswith("t_") else 0
+        ev = self.events()
+        kept = keep[ev["row"]]
+        m = int(kept.sum())
+        for name, col in self._events.items():
+            col[:m] = index[ev["row"][kept]] if name == "row" else ev[name][kept]
+        self.logged, self.n = m, k
+        live = self.stage[:k] != ENDED
+        self.pairs = set(zip(self.region[:k][live].tolist(), self.partner[:k][live].tolist()))

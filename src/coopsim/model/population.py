@@ -351,9 +351,22 @@ def _known_partners() -> tuple[np.ndarray, np.ndarray]:
     return known["foreign_party"].to_numpy(), known["country"].to_numpy()
 
 
+@lru_cache(maxsize=16)
+def _country_columns(default_term_years: float) -> tuple[dict, np.ndarray, np.ndarray, tuple]:
+    """Per country of `country_table()`, by its row (code): the code of each name, log GDP per
+    capita centred on the countries' mean (NaN where unknown) and the local term of office in
+    years (cached, read-only: the same for every run)."""
+    countries = country_table()
+    log_gdp = np.log(countries["gdp_per_capita_usd"].astype(float))
+    richer = (log_gdp - log_gdp.mean()).to_numpy()
+    term = countries["local_term_years"].astype(float).fillna(default_term_years).to_numpy()
+    for column in (richer, term):
+        column.flags.writeable = False
+    return {c: i for i, c in enumerate(countries.index)}, richer, term, tuple(countries.index)
+
+
 def build_partners(scenario: Scenario, rng: np.random.Generator) -> PartnerState:
     p, ps = scenario.partners, scenario.partner_side
-    countries = country_table()
     known_names, known_countries = _known_partners()
     weights = _pool_weights(ps.gravity_share, ps.population_exponent, ps.distance_exponent)
     synth = (rng.choice(weights.index.to_numpy(), p.pool_size, p=weights.to_numpy())
@@ -361,23 +374,23 @@ def build_partners(scenario: Scenario, rng: np.random.Generator) -> PartnerState
     names = np.concatenate([known_names, [f"{c} partner {i}" for i, c in enumerate(synth)]]).astype(object)
     country = np.concatenate([known_countries, synth]).astype(object)
     n = len(names)
-    code = countries.index.get_indexer(country)
+    index, richer_by_code, term_by_code, country_names = _country_columns(ps.default_term_years)
+    code = np.array([index.get(c, -1) for c in country], dtype=np.intp)
     if (code < 0).any():
         raise UserError(f"coopsim/data/countries.csv has no row for {sorted(set(country[code < 0]))}")
     ga = np.array([COUNTRY_GROWTH_AREA.get(c, 0) for c in country], dtype=np.int64)
     if not scenario.growth_areas.enabled:
         ga[:] = 0
     # richer countries' local governments have more resources (log GDP per capita, centred)
-    log_gdp = np.log(countries["gdp_per_capita_usd"].astype(float))
-    richer = np.nan_to_num((log_gdp - log_gdp.mean()).to_numpy()[code])
+    richer = np.nan_to_num(richer_by_code[code])
     capacity = unit(_beta(rng, p.capacity, n) + ps.capacity_gdp_slope * richer)
-    term = countries["local_term_years"].astype(float).fillna(ps.default_term_years).to_numpy()[code]
+    term = term_by_code[code]
     spy = scenario.simulation.steps_per_year
     term_steps = np.maximum(1, np.round(term * spy)).astype(np.int64)
     return PartnerState(name=names, country=country, capacity=capacity,
                         interest=_beta(rng, p.interest, n), openness=_beta(rng, p.data_openness, n),
                         potential=rng.beta(2.0, 2.0, (n, len(SECTORS))), growth_area=ga,
-                        country_code=code, countries=tuple(countries.index), term_steps=term_steps,
+                        country_code=code, countries=country_names, term_steps=term_steps,
                         next_turnover=(rng.random(n) * term_steps).astype(np.int64),
                         review_step=rng.integers(0, spy, n),
                         limit=np.floor(ps.portfolio_base + ps.portfolio_per_capacity * capacity).astype(np.int64),

@@ -68,11 +68,14 @@ def profiled_region(model, k: int, profile: Profile) -> int:
         raise UserError(f"{model.params.source_file or 'the scenario'}: key 'profiles[{k}].region': {err}") from None
 
 
-def apply_profiles(model) -> None:
+def apply_profiles(model, from_past: bool = False) -> None:
     """Override the traits and the partnerships of every region the scenario profiles.
 
     Args:
         model: a model whose population is drawn and known partnerships seeded.
+        from_past: the start came from a reconstruction of the past, which signed the known
+            partnerships in their years: a profile without a list keeps what its region
+            inherited (nothing is seeded again), one with a list replaces it.
 
     Raises:
         UserError: a profile names no region of the run, names one twice, or sets the next
@@ -98,8 +101,10 @@ def apply_profiles(model) -> None:
     for k, profile in enumerate(profiles):
         i = profiled_region(model, k, profile)
         if profile.partnerships is not None:
+            if from_past:   # the planner's list is what the region has: the past's rows go
+                model.partnerships.drop(np.flatnonzero(model.partnerships.region[: model.partnerships.n] == i))
             _add_partnerships(model, i, profile)
-        elif known:
+        elif known and not from_past:
             seed_known_partnerships(model, only=i, rng=profile_rng(model, i))
 
 

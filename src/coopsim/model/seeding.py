@@ -32,9 +32,9 @@ def seed_known_partnerships(model, only: int | None = None, rng: np.random.Gener
             are made all the same, so profiling a region moves no other region's start.
         rng: the stream to draw from (default: the run's `seeding` stream).
     """
-    rows = _known_rows(tuple(model.params.simulation.levels))
-    if rows:
-        region, partner, stage, years = (np.array(x) for x in zip(*rows))
+    columns = _known_columns(tuple(model.params.simulation.levels))
+    if columns:
+        region, partner, stage, years = columns
         profiled = [find_region(model.regions.table, p.region) for p in model.params.profiles]
         keep = region == only if only is not None else ~np.isin(region, profiled)
         add_signed(model, region, partner, stage, years, rng or model.streams["seeding"], known=True, keep=keep)
@@ -219,6 +219,19 @@ def _known_rows(levels: tuple[str, ...]) -> list[tuple[int, int, int, int | None
         year = int(rec.year_signed) if rec.year_signed else None
         rows.append((region, partner_index[(rec.foreign_party, rec.country)], stage, year))
     return rows
+
+
+@lru_cache(maxsize=8)
+def _known_columns(levels: tuple[str, ...]) -> tuple[np.ndarray, ...]:
+    """`_known_rows` as columns (region, partner, stage, year), or () when there are none
+    (cached, read-only)."""
+    rows = _known_rows(levels)
+    if not rows:
+        return ()
+    columns = tuple(np.array(x) for x in zip(*rows))
+    for column in columns:
+        column.flags.writeable = False
+    return columns
 
 
 def _region_lookup(table: pd.DataFrame) -> dict[tuple[str, str, str], int]:

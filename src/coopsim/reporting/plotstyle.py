@@ -100,8 +100,10 @@ def save_figure(fig: Figure, path: Path, formats: tuple[str, ...] = FORMATS) -> 
     """
     path = Path(path)
     for fmt in formats:
-        fig.savefig(path.with_suffix(f".{fmt}"), dpi=DPI, bbox_inches="tight", pad_inches=0.05,
-                    metadata=_METADATA.get(fmt))
+        # our own file handle: closed even when the backend fails half-way (a full disk)
+        with open(path.with_suffix(f".{fmt}"), "wb") as handle:
+            fig.savefig(handle, format=fmt, dpi=DPI, bbox_inches="tight", pad_inches=0.05,
+                        metadata=_METADATA.get(fmt))
     return path.with_suffix(f".{formats[0]}")
 
 

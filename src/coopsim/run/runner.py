@@ -71,16 +71,18 @@ def replicate(scenario: Scenario, seed: int, reps: int, progress: bool = True,
     """Run `reps` replications and stack their tables.
 
     Returns:
-        {"timeseries", "ledger", "regions", "summary"}: DataFrames with a `replication` column.
+        {"timeseries", "ledger", "events", "regions", "summary"}: DataFrames with a `replication`
+        column (`events`: the partnerships' event log, `CoopModel.events`).
     """
     from tqdm import tqdm
 
-    frames: dict[str, list[pd.DataFrame]] = {"timeseries": [], "ledger": [], "regions": [], "summary": []}
+    frames: dict[str, list[pd.DataFrame]] = {"timeseries": [], "ledger": [], "events": [], "regions": [],
+                                             "summary": []}
     for i in tqdm(range(reps), desc=label or scenario.name, unit="rep", disable=not progress,
                   leave=False):
         model = simulate(scenario, replication_seed(seed, i))
         for name, frame in (("timeseries", model.timeseries()), ("ledger", model.ledger()),
-                            ("regions", model.region_table()),
+                            ("events", model.events()), ("regions", model.region_table()),
                             ("summary", pd.DataFrame([summarize(model)]))):
             frame.insert(0, "replication", i)
             frames[name].append(frame)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from coopsim.config.scenario import Scenario
+from coopsim.model.hindcast import hindcast_steps
 from coopsim.model.model import CoopModel
 from coopsim.run.seeds import replication_seed
 
@@ -39,6 +40,11 @@ class Trace:
     parties: pd.DataFrame | None = None
     #: (regions,) each region's official name, level and province. None in hand-made traces.
     regions: pd.DataFrame | None = None
+    #: the partnerships' event log (`Partnerships.events`: row, t, stage, cause), the past
+    #: included (negative steps); None in hand-made traces.
+    events: dict | None = None
+    #: the first step the run simulated: minus the steps of its past (0 without a hindcast).
+    first_step: int = 0
 
     @property
     def steps(self) -> int:
@@ -87,7 +93,8 @@ def trace(scenario: Scenario, seed: int) -> Trace:
                  term_years=e.term_years[:n].copy(), case=e.case[:n].copy(),
                  case_names=list(model.case_names), steps_per_year=model.steps_per_year,
                  start_year=float(model.params.simulation.start_year), parties=parties.reset_index(drop=True),
-                 regions=model.regions.table[["name", "level", "province"]].reset_index(drop=True))
+                 regions=model.regions.table[["name", "level", "province"]].reset_index(drop=True),
+                 events=e.events(), first_step=-hindcast_steps(scenario))
 
 
 def traces(scenario: Scenario, seed: int, reps: int) -> list[Trace]:

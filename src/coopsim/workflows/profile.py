@@ -19,6 +19,7 @@ import numpy as np
 from coopsim.config.profiles import LEGAL_LEVELS
 from coopsim.config.scenario import load_scenario
 from coopsim.model.model import CoopModel
+from coopsim.model.seeding import known_rows
 from coopsim.model.population import find_region, known_partnerships
 from coopsim.model.profiles import STAGE_OF_STATUS
 from coopsim.reporting.i18n import LANGUAGES, translate
@@ -135,19 +136,23 @@ def _traits(model, i: int) -> list[str]:
 
 
 def _partnerships(model, i: int) -> list[dict]:
-    """The region's known partnerships as the run seeds them, with the data's year, stage and status."""
-    e, p = model.partnerships, model.partners
-    rows = np.flatnonzero((e.region[: e.n] == i) & e.known[: e.n])
+    """The region's known partnerships from the data (`partnerships.csv`), each with the stage
+    a start from the data gives it (its documented status), the data's year, stage and status:
+    what the planner corrects. (A start from the past may have ended some of them; a profile's
+    list states what the region has now.)"""
+    p = model.partners
     table = model.regions.table
     data = known_partnerships()
     data = data[(data["indonesian_level"] == table["level"].iat[i])
                 & (data["indonesian_province_iso"] == table["province"].iat[i])]
     out = []
-    for row in rows:
-        name, country = str(p.name[e.partner[row]]), str(p.country[e.partner[row]])
+    for region, partner, stage, _ in known_rows(tuple(model.params.simulation.levels)):
+        if region != i:
+            continue
+        name, country = str(p.name[partner]), str(p.country[partner])
         match = data[(data["foreign_party"] == name) & (data["country"] == country)]
         record = match.iloc[0] if len(match) else None
-        out.append({"partner": name, "country": country, "status": _STATUS_OF_STAGE[int(e.stage[row])],
+        out.append({"partner": name, "country": country, "status": _STATUS_OF_STAGE[int(stage)],
                     "year": record["year_signed"] if record is not None else "",
                     "stage": record["agreement_stage"] if record is not None else "",
                     "known": record["status_if_known"] if record is not None else ""})

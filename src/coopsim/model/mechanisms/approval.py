@@ -12,6 +12,7 @@ from coopsim.model.draws import edge_uniforms, step_key
 
 from coopsim.model.population import unit
 from coopsim.model.partnerships import ACTIVE, LEGAL, MOU
+from coopsim.model.mechanisms.implementation import relations_normal
 
 __all__ = ["approve", "funding_outlook"]
 
@@ -34,32 +35,19 @@ def approve(model, rng: np.random.Generator) -> None:
     """Drafted MoUs wait for the Foreign Ministry, then the DPRD approves (signed) or rejects them."""
     e, r, t, spy = model.partnerships, model.regions, model.t, model.steps_per_year
     a = model.params.approval
-    u = edge_uniforms(model, step_key(rng), 2)  # keyed by partnership: common random numbers
+    dice = edge_uniforms(model, step_key(rng), 2)  # keyed by partnership: common random numbers
     rows = e.where(MOU)
     if not len(rows):
         return
-    reg = e.region[rows]
+    u = dice.rows(rows, (0, 1))   # both draws of every drafted MoU, in one pass
     waiting = np.isinf(e.approval_due[rows])
     if waiting.any():
-        w, wr = rows[waiting], reg[waiting]
-        soured = 1 - model.partners.relations[e.partner[w]]
-        mean = model.params.central.approval_delay_quarters * (a.alignment_offset - r.alignment[wr]) \
-            * (a.rule_change_delay if model.rule_change else 1.0) / (1 + r.diplomat[wr]) \
-            * (1 + model.params.relations_effects.approval_sensitivity * soured)
-        # a geometric delay of at least one quarter (mean 1 + that), from the keyed uniforms
-        delay = np.ceil(np.log1p(-u[0, w]) / np.log1p(-1 / (1 + mean)))
-        e.approval_due[w] = t + delay
-    due = rows[e.approval_due[rows] <= t]
-    if not len(due):
+        _consider(model, rows[waiting], u[0][waiting])
+    now = e.approval_due[rows] <= t
+    if not now.any():
         return
-    dr = e.region[due]
-    backing = a.sponsor_floor + (1 - a.sponsor_floor) * np.maximum(e.sponsor[due], r.institutionalisation[dr])
-    # the DPRD approves an MoU together with its funding: the less of its cost the region's
-    # money covers (budget line and the head's funds over all its partnerships, dedicated
-    # budget), the less likely it passes
-    p_dprd = unit(a.dprd_floor + a.dprd_weight * r.dprd[dr] * backing + a.legal_bonus * r.legal[dr]) \
-        * (a.unfunded_approval + (1 - a.unfunded_approval) * funding_outlook(model, due))
-    ok = u[1, due] < p_dprd
+    due, (u_term, u_dprd) = rows[now], u[:, now]
+    ok = u_dprd < _p_dprd(model, due)
     rejected = due[~ok]
     e.end(rejected, LEGAL, t)
     model.tally.abandoned += len(rejected)
@@ -67,10 +55,35 @@ def approve(model, rng: np.random.Generator) -> None:
     sr = e.region[signed]
     e.move(signed, ACTIVE, t)
     e.t_mou[signed] = t
-    e.term_years[signed] = np.where(r.legal[sr] > 0, a.long_term_years,
-                                    np.where(u[0, signed] < a.short_term_share, a.short_term_years,
-                                             a.long_term_years))
-    e.term_end[signed] = t + e.term_years[signed] * spy
+    term = np.where(r.legal[sr] > 0, a.long_term_years,
+                    np.where(u_term[ok] < a.short_term_share, a.short_term_years, a.long_term_years))
+    e.term_years[signed] = term
+    e.term_end[signed] = t + term * spy
     e.obligation[signed] = r.legal[sr] / 2   # legal level 0, 1, 2 as an obligation in [0, 1]
     e.low_count[signed] = 0
     model.tally.signed += len(signed)
+
+
+def _consider(model, w: np.ndarray, u: np.ndarray) -> None:
+    """The Foreign Ministry's consideration of newly drafted MoUs: when each is due, a geometric
+    delay of at least one quarter from the keyed uniforms `u`."""
+    e, r, a = model.partnerships, model.regions, model.params.approval
+    wr = e.region[w]
+    mean = model.params.central.approval_delay_quarters * (a.alignment_offset - r.alignment[wr]) \
+        * (a.rule_change_delay if model.rule_change else 1.0) / (1 + r.diplomat[wr])
+    if not relations_normal(model):   # soured relations slow it (a factor of exactly 1 otherwise)
+        soured = 1 - model.partners.relations[e.partner[w]]
+        mean = mean * (1 + model.params.relations_effects.approval_sensitivity * soured)
+    delay = np.ceil(np.log1p(-u) / np.log1p(-1 / (1 + mean)))   # mean 1 + that
+    e.approval_due[w] = model.t + delay
+
+
+def _p_dprd(model, due: np.ndarray) -> np.ndarray:
+    """The DPRD approves an MoU together with its funding: backed by a sponsor or institutions,
+    and the less of its cost the region's money covers (budget line and the head's funds over
+    all its partnerships, dedicated budget), the less likely it passes."""
+    e, r, a = model.partnerships, model.regions, model.params.approval
+    dr = e.region[due]
+    backing = a.sponsor_floor + (1 - a.sponsor_floor) * np.maximum(e.sponsor[due], r.institutionalisation[dr])
+    return unit(a.dprd_floor + a.dprd_weight * r.dprd[dr] * backing + a.legal_bonus * r.legal[dr]) \
+        * (a.unfunded_approval + (1 - a.unfunded_approval) * funding_outlook(model, due))

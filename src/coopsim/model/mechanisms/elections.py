@@ -37,13 +37,13 @@ def schedule_elections(model, rng: np.random.Generator) -> None:
 
 def hold_elections(model, rng: np.random.Generator) -> None:
     regions, e, t = model.regions, model.params.elections, model.t
-    key = step_key(rng)
-    who = serial_keys(regions.n)
-    u = uniforms(key, who, 0)  # keyed by region: common random numbers
+    key = step_key(rng)  # taken every step, used only when someone votes
     voting = regions.next_election == t
     model.turnovers = np.zeros(regions.n, dtype=bool)
     if not voting.any():
         return
+    who = serial_keys(regions.n)
+    u = uniforms(key, who, 0)  # keyed by region: common random numbers
     eligible = regions.leader_terms < e.max_terms
     reelected = voting & eligible & (u < e.reelection_probability)
     turnover = voting & ~reelected

@@ -13,7 +13,7 @@ from coopsim.model.draws import edge_uniforms, serial_keys, step_key, uniforms
 
 from coopsim.model.population import unit
 from coopsim.config.vocabulary import SECTORS
-from coopsim.model.partnerships import ACTIVE, COMPLETED, DATA, ENDED, INFRASTRUCTURE, LEGAL, PRIORITIES, STAGNANT
+from coopsim.model.partnerships import ACTIVE, COMPLETED, DATA, INFRASTRUCTURE, LEGAL, PRIORITIES, STAGNANT
 from coopsim.model.population import ECONOMIC_SECTORS
 from coopsim.model.mechanisms.implementation import leadership
 
@@ -66,7 +66,7 @@ def _fail_programmes(model, key: int) -> None:
     empty = left == 0
     cause = np.where(by_roads[empty], INFRASTRUCTURE, DATA)
     e.end(rows[empty], cause, model.t)
-    np.add.at(model.tally.ended, cause, 1)
+    model.tally.ended += np.bincount(cause, minlength=len(model.tally.ended))
 
 
 def _drop_for_priorities(model, u: np.ndarray) -> None:
@@ -78,46 +78,51 @@ def _drop_for_priorities(model, u: np.ndarray) -> None:
     p = model.params.decline.priority_shift * (1 - leadership(model, rows)) * (1 - e.activity[rows])
     dropped = rows[u[rows] < p]
     e.end(dropped, PRIORITIES, model.t)
-    np.add.at(model.tally.ended, np.full(len(dropped), PRIORITIES), 1)
+    model.tally.ended[PRIORITIES] += len(dropped)
 
 
 def _renew(model, dice) -> None:
     """At term end: conclude what achieved its purpose (or, with a joint committee, set new
     programmes), renew what works, let the rest lapse. `dice`: the step's keyed uniforms."""
-    u_new, u_conclude, u = dice[_DRAW["new_programmes"]], dice[_DRAW["conclude"]], dice[_DRAW["renew"]]
-    e, r, t, spy = model.partnerships, model.regions, model.t, model.steps_per_year
-    rn, d = model.params.renewal, model.params.decline
+    e, t, d = model.partnerships, model.t, model.params.decline
     rows = e.where(ACTIVE, STAGNANT)
     due = rows[e.term_end[rows] <= t]
     if not len(due):
         return
+    u_new, u_conclude, u = dice.rows(due, (_DRAW["new_programmes"], _DRAW["conclude"], _DRAW["renew"]))
     # purpose achieved: the programmes delivered enough to be complete; a joint committee mostly
     # sets new ones (continuity), otherwise the partnership may be concluded
     done = e.progress[due] / (e.n_programs[due] * model.params.behaviour.program_cost) >= d.completion_benefit
     done &= e.stage[due] == ACTIVE
-    renewed = done & e.committee[due] & (u_new[due] < d.committee_renews)
+    renewed = done & e.committee[due] & (u_new < d.committee_renews)
     e.progress[due[renewed]] = 0.0
-    concluded = due[done & ~renewed & (u_conclude[due] < d.completion_probability)]
-    e.end(concluded, COMPLETED, t)
-    np.add.at(model.tally.ended, np.full(len(concluded), COMPLETED), 1)
-    due = due[e.stage[due] != ENDED]
-    if not len(due):
-        return
+    concluded = done & ~renewed & (u_conclude < d.completion_probability)
+    if concluded.any():
+        e.end(due[concluded], COMPLETED, t)
+        model.tally.ended[COMPLETED] += int(concluded.sum())
+        due, u = due[~concluded], u[~concluded]
+    if len(due):
+        _renew_or_lapse(model, due, u)
+
+
+def _renew_or_lapse(model, due: np.ndarray, u: np.ndarray) -> None:
+    """The DPRD renews what works and what a committee or a legal umbrella stands behind; the
+    rest lapses: a dormant one for the reason it went dormant, a living one for lack of approval."""
+    e, r, t, spy, rn = model.partnerships, model.regions, model.t, model.steps_per_year, model.params.renewal
     reg = e.region[due]
     recent = e.activity_sum[due] / np.maximum(e.active_quarters[due], 1)
     alive = e.stage[due] == ACTIVE
-    # DPRD renews what works and what a committee or a legal umbrella stands behind
     p = unit(r.dprd[reg] + recent + rn.base + rn.committee_bonus * e.committee[due]
              + rn.obligation_bonus * e.obligation[due]
              + rn.leadership_bonus * (leadership(model, due) - rn.leadership_reference))
-    renew = alive & (u[due] < p)
-    e.renewals[due[renew]] += 1
-    e.term_end[due[renew]] = t + e.term_years[due[renew]] * spy
+    renew = alive & (u < p)
+    renewed = due[renew]
+    e.renewals[renewed] += 1
+    e.term_end[renewed] = t + e.term_years[renewed] * spy
     lapse = due[~renew]
-    # a dormant one lapses for the reason it went dormant; a living one for lack of approval
     cause = np.where(e.stage[lapse] == STAGNANT, e.cause[lapse], LEGAL)
-    e.end(lapse, np.where(cause < 0, LEGAL, cause), t)
-    model.tally.renewed += int(renew.sum())
-    model.tally.lapsed_active += int(alive.sum() - renew.sum())
-    np.add.at(model.tally.ended, np.where(cause < 0, LEGAL, cause), 1)
-
+    cause = np.where(cause < 0, LEGAL, cause)
+    e.end(lapse, cause, t)
+    model.tally.renewed += len(renewed)
+    model.tally.lapsed_active += int(alive.sum()) - len(renewed)
+    model.tally.ended += np.bincount(cause, minlength=len(model.tally.ended))

@@ -28,32 +28,36 @@ from coopsim.model.draws import normals, step_key
 from coopsim.model.population import unit
 from coopsim.config.vocabulary import STAGNATION_CAUSES
 from coopsim.model.partnerships import ACTIVE, INFRASTRUCTURE
+from coopsim.model.mechanisms.shocks import normal_relations
 
 __all__ = ["institutional_support", "community_ties", "leadership", "binding_force", "relations_factor",
-           "programme_need", "implement"]
+           "relations_normal", "programme_need", "road_quality", "implement"]
 
 
-def institutional_support(model, rows: np.ndarray) -> np.ndarray:
+def institutional_support(model, rows: np.ndarray, reg: np.ndarray | None = None) -> np.ndarray:
     """What keeps a partnership going without its sponsor: the region's institutions and a
-    joint committee (Conditions: continuity)."""
+    joint committee (Conditions: continuity). `reg`: the rows' regions, if at hand."""
     e, r = model.partnerships, model.regions
     weight = model.params.institutions.committee_weight
-    return 1 - (1 - r.institutionalisation[e.region[rows]]) * (1 - weight * e.committee[rows])
+    reg = e.region[rows] if reg is None else reg
+    return 1 - (1 - r.institutionalisation[reg]) * (1 - weight * e.committee[rows])
 
 
-def community_ties(model, rows: np.ndarray) -> np.ndarray:
+def community_ties(model, rows: np.ndarray, reg: np.ndarray | None = None) -> np.ndarray:
     """People-to-people ties of a partnership: the region's community participation, built up
-    over its first active quarters (a 'Jalan Kyoto' takes time)."""
+    over its first active quarters (a 'Jalan Kyoto' takes time). `reg`: the rows' regions."""
     e, w = model.partnerships, model.params.institutions
-    return model.regions.community[e.region[rows]] * np.minimum(1.0, e.active_quarters[rows] / w.tie_quarters)
+    reg = e.region[rows] if reg is None else reg
+    return model.regions.community[reg] * np.minimum(1.0, e.active_quarters[rows] / w.tie_quarters)
 
 
-def leadership(model, rows: np.ndarray) -> np.ndarray:
+def leadership(model, rows: np.ndarray, reg: np.ndarray | None = None) -> np.ndarray:
     """Who carries a partnership: its sponsor, or the institutions or people-to-people ties that
-    replace a lost one."""
+    replace a lost one. `reg`: the rows' regions, if at hand."""
     e, w = model.partnerships, model.params.institutions
-    return np.maximum(e.sponsor[rows], np.maximum(w.sponsor_replacement * institutional_support(model, rows),
-                                                  w.community_carry * community_ties(model, rows)))
+    reg = e.region[rows] if reg is None else reg
+    return np.maximum(e.sponsor[rows], np.maximum(w.sponsor_replacement * institutional_support(model, rows, reg),
+                                                  w.community_carry * community_ties(model, rows, reg)))
 
 
 def binding_force(model, rows: np.ndarray) -> np.ndarray:
@@ -62,25 +66,40 @@ def binding_force(model, rows: np.ndarray) -> np.ndarray:
     return unit(m.legal_obligation_weight * e.obligation[rows] + m.legal_committee_weight * e.committee[rows])
 
 
-def relations_factor(model, partner: np.ndarray, sensitivity: float) -> np.ndarray:
-    """1 - sensitivity x (1 - relations of the partner's country): how soured relations act."""
+def relations_factor(model, partner: np.ndarray, sensitivity: float) -> np.ndarray | float:
+    """1 - sensitivity x (1 - relations of the partner's country): how soured relations act
+    (exactly 1, as a number, while relations are normal with every country)."""
+    if relations_normal(model):
+        return 1.0
     return 1 - sensitivity * (1 - model.partners.relations[partner])
 
 
-def programme_need(model, rows: np.ndarray, reg: np.ndarray) -> np.ndarray:
+def relations_normal(model) -> bool:
+    """Whether relations with every partner's country are at their normal level this step
+    (`shocks.apply_shocks` then shares one read-only array of ones)."""
+    relations = model.partners.relations
+    return relations is normal_relations(len(relations))
+
+
+def programme_need(model, rows: np.ndarray, reg: np.ndarray, roads: np.ndarray | None = None) -> np.ndarray:
     """This quarter's cost of a partnership's programmes: poor roads make trade, industry and
-    agriculture programmes dearer (transport cost)."""
+    agriculture programmes dearer (transport cost). `roads`: the regions' roads (`road_quality`)."""
     e, s = model.partnerships, model.params
     m = s.implementation
-    roads = unit(model.regions.infrastructure[reg] / m.infrastructure_sufficiency)
+    roads = road_quality(model, reg) if roads is None else roads
     return e.n_programs[rows] * s.behaviour.program_cost / model.steps_per_year \
         * (1 + m.transport_cost * e.economic_share[rows] * (1 - roads))
+
+
+def road_quality(model, reg: np.ndarray) -> np.ndarray:
+    """How far these regions' roads suffice, in [0, 1]."""
+    return unit(model.regions.infrastructure[reg] / model.params.implementation.infrastructure_sufficiency)
 
 
 def implement(model, rng: np.random.Generator) -> None:
     """One quarter of every active partnership: activity, spending, benefits, binding cause,
     junkets and feedback."""
-    e, r, s, spy = model.partnerships, model.regions, model.params, model.steps_per_year
+    e, r, s = model.partnerships, model.regions, model.params
     b, m = s.behaviour, s.implementation
     key = step_key(rng)  # keyed by partnership: common random numbers
     rows = e.where(ACTIVE)
@@ -88,20 +107,23 @@ def implement(model, rng: np.random.Generator) -> None:
         return
     noise = np.exp(b.activity_noise * normals(key, e.key[rows]))
     reg = e.region[rows]
-    need = programme_need(model, rows, reg)
+    roads = road_quality(model, reg)
+    need = programme_need(model, rows, reg, roads)
     e.sponsor[rows] *= 1 - s.decline.sponsor_fade          # champions fade
-    lead = leadership(model, rows)
+    lead = leadership(model, rows, reg)
     own, theirs = _funds(model, rows, reg, need, lead)
-    factors = _factors(model, rows, reg, (own + theirs) / need, lead)
+    factors = _factors(model, rows, reg, (own + theirs) / need, lead, roads)
     binding = factors.argmin(axis=0)
     activity = unit(_combine(factors, binding, m.binding) * noise)
 
-    junket = b.junket_propensity * (1 - r.bureaucracy[reg]) * (1 - r.community[reg]) \
+    community = r.community[reg]
+    junket = b.junket_propensity * (1 - r.bureaucracy[reg]) * (1 - community) \
         * (1 - m.junket_committee_damping * e.committee[rows])
     spent = np.minimum(own, need)
-    reach = 1 - s.institutions.community_reach * (1 - r.community[reg])
+    reach = 1 - s.institutions.community_reach * (1 - community)
     # poor roads cut what trade, industry and agriculture programmes deliver, whatever binds
     delivered = activity * e.comp[rows] * (1 - junket) * reach * factors[INFRASTRUCTURE] * need
+    delivery = delivered / need
     e.activity[rows] = activity
     e.activity_sum[rows] += activity
     e.active_quarters[rows] += 1
@@ -110,27 +132,28 @@ def implement(model, rng: np.random.Generator) -> None:
     e.junkets[rows] += spent * junket
     e.benefits[rows] += delivered
     e.progress[rows] += delivered          # toward the current programmes' purpose
-    e.delivery[rows] = delivered / need
+    e.delivery[rows] = delivery
     low = activity < b.activity_threshold
     e.low_count[rows] = np.where(low, e.low_count[rows] + 1, 0)
     e.cause[rows] = np.where(low, binding, e.cause[rows])
     model.tally.benefits = float(delivered.sum())
     model.tally.spending = float(spent.sum())
-    _feedback(model, rows, reg, need, delivered)
+    _feedback(model, rows, reg, delivery)
 
 
-def _factors(model, rows, reg, funded, lead) -> np.ndarray:
-    """Each input of a quarter's activity in [0, 1], stacked in the order of CAUSES."""
+def _factors(model, rows, reg, funded, lead, roads=None) -> np.ndarray:
+    """Each input of a quarter's activity in [0, 1], stacked in the order of CAUSES. `roads`:
+    the rows' `road_quality`, if at hand."""
     e, r, m = model.partnerships, model.regions, model.params.implementation
+    roads = road_quality(model, reg) if roads is None else roads
     n_active = np.bincount(reg, minlength=r.n)[reg]
     staff = unit(m.staff_spread * r.hr[reg] / np.sqrt(n_active))
     bureaucracy = unit(r.bureaucracy[reg] / m.bureaucracy_sufficiency
                        - m.rule_change_penalty * model.rule_change * (1 - r.alignment[reg]))
-    roads = unit(r.infrastructure[reg] / m.infrastructure_sufficiency)
     infrastructure = 1 - e.economic_share[rows] * (1 - roads)
     legal = 1 - m.legal_loss * (1 - binding_force(model, rows))
-    return np.stack([np.minimum(1.0, funded), staff, unit(e.clarity[rows] / m.data_sufficiency), lead,
-                     bureaucracy, infrastructure, unit(e.engagement[rows] / m.engagement_sufficiency), legal])
+    return np.array((np.minimum(1.0, funded), staff, unit(e.clarity[rows] / m.data_sufficiency), lead,
+                     bureaucracy, infrastructure, unit(e.engagement[rows] / m.engagement_sufficiency), legal))
 
 
 def _funds(model, rows, reg, need, lead) -> tuple[np.ndarray, np.ndarray]:
@@ -139,8 +162,9 @@ def _funds(model, rows, reg, need, lead) -> tuple[np.ndarray, np.ndarray]:
     e, r, s, spy = model.partnerships, model.regions, model.params, model.steps_per_year
     f = s.funding
     # the region's budget line is shared by its active partnerships in proportion to need
-    region_need = np.bincount(reg, weights=need * e.region_budget[rows], minlength=r.n)
-    line = r.budget[reg] / spy * need * e.region_budget[rows] / np.maximum(region_need[reg], 1e-12)
+    from_line = e.region_budget[rows]   # funded from the budget line
+    region_need = np.bincount(reg, weights=need * from_line, minlength=r.n)
+    line = r.budget[reg] / spy * need * from_line / np.maximum(region_need[reg], 1e-12)
     # the head's discretionary funds go to the partnerships someone carries, by need x
     # leadership: its sponsor, or the institutions or ties that replace a lost one
     claim = need * lead
@@ -154,18 +178,19 @@ def _funds(model, rows, reg, need, lead) -> tuple[np.ndarray, np.ndarray]:
     return own, np.minimum(offer, f.partner_match_ratio * own)
 
 
-def _feedback(model, rows, reg, need, delivered) -> None:
+def _feedback(model, rows, reg, delivery) -> None:
     """Feedback (h): the partner's engagement moves toward what the partnership is worth to it;
-    benefits raise community participation and DPRD support."""
+    benefits raise community participation and DPRD support. `delivery`: delivered / need."""
     e, r, s = model.partnerships, model.regions, model.params
     ps, m = s.partner_side, s.implementation
     partner = e.partner[rows]
-    worth = unit(model.partners.interest[partner] + ps.benefit_weight * (delivered / need - ps.benefit_reference))
+    worth = unit(model.partners.interest[partner] + ps.benefit_weight * (delivery - ps.benefit_reference))
     target = worth * relations_factor(model, partner, s.relations_effects.engagement_sensitivity)
     e.engagement[rows] += ps.engagement_rate * (target - e.engagement[rows])
-    gain = np.bincount(reg, weights=s.behaviour.feedback * (delivered / need - m.benefit_reference), minlength=r.n)
-    r.community = unit(r.community + m.support_feedback * gain)
-    r.dprd = unit(r.dprd + m.support_feedback * gain)
+    gain = np.bincount(reg, weights=s.behaviour.feedback * (delivery - m.benefit_reference), minlength=r.n)
+    support = m.support_feedback * gain
+    r.community = unit(r.community + support)
+    r.dprd = unit(r.dprd + support)
 
 
 def _combine(factors: np.ndarray, binding: np.ndarray, form: str) -> np.ndarray:

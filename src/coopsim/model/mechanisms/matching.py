@@ -13,9 +13,12 @@ bureaucracy); foreign-initiated ones need an active staff to notice them. What i
 followed up in time dies quietly.
 """
 
+from functools import lru_cache
+
 import numpy as np
 
-from coopsim.model.draws import edge_uniforms, normals, row_key, serial_keys, step_key, uniforms
+from coopsim.config.vocabulary import SECTORS
+from coopsim.model.draws import as_normals, row_key, serial_keys, stacked_uniforms, step_key, uniforms
 
 from coopsim.model.partnerships import (BUREAUCRACY, DATA, EXPLORATION, HR, LEADERSHIP, LOI, MOU,
                                   Partnerships)
@@ -63,87 +66,114 @@ def growth_area_pools(regions, partners, bonus: float):
     return which, share, table, np.maximum(size, 1)
 
 
-def _candidates(model, explorers: np.ndarray, who: tuple) -> np.ndarray:
+def _candidates(model, explorers: np.ndarray, draws: dict) -> np.ndarray:
     """(n, K) candidate partners; growth-area partners weighted by `search_bonus`."""
     which, share, table, size = model.growth_area_pools
-    key, ident = who
-    slots = ident[:, None] ^ serial_keys(model.params.behaviour.candidates)[None, :]
-    anyone = (uniforms(key, slots, _STREAM["anyone"]) * model.partners.n).astype(np.int64)
+    k = model.params.behaviour.candidates
+    anyone = (draws["anyone"][:, :k] * model.partners.n).astype(np.int64)
     pool = which[explorers][:, None]
-    neighbour = table[pool, (uniforms(key, slots, _STREAM["neighbour"]) * size[pool]).astype(np.int64)]
-    return np.where(uniforms(key, slots, _STREAM["which"]) < share[explorers][:, None], neighbour, anyone)
+    neighbour = table[pool, (draws["neighbour"][:, :k] * size[pool]).astype(np.int64)]
+    return np.where(draws["which"][:, :k] < share[explorers][:, None], neighbour, anyone)
 
 
 def explore(model, rng: np.random.Generator) -> None:
     """Regions (and foreign governments, the Riau pattern) start explorations with chosen partners."""
-    r, b, m, spy = model.regions, model.params.behaviour, model.params.matching, model.steps_per_year
+    r = model.regions
     key = step_key(rng)  # keyed by region (and candidate): common random numbers
-    regions = serial_keys(r.n)
-    drive = (m.drive_offset + r.leader_commitment) * (m.drive_offset + r.hr) * (1 + m.diplomat_boost * r.diplomat)
-    own = uniforms(key, regions, _STREAM["own"]) < b.exploration_rate / spy * drive
-    foreign = uniforms(key, regions, _STREAM["foreign"]) < b.foreign_exploration_rate / spy * model.attractiveness
-    explorers = np.concatenate([np.flatnonzero(own), np.flatnonzero(foreign)])
+    explorers, initiative, ident = _explorers(model, key)
     if len(explorers) == 0:
         return
-    initiative = np.concatenate([np.zeros(own.sum(), bool), np.ones(foreign.sum(), bool)])
-    who = (key, row_key(explorers, initiative))   # the explorer: region and side
+    draws = _slot_draws(model, key, ident)
     load = model.partnerships.live_load(model.partners.n)
-    partner, choice = _choose_partner(model, explorers, who, load)
-    programs, n_programs, comp = _choose_programmes(model, who, choice)
+    partner, choice = _choose_partner(model, explorers, draws, load)
+    programs, n_programs, comp = _choose_programmes(model, draws, choice)
     keep = choice["willing"] & _new_pairs(model.partnerships, explorers, partner)
     keep[keep] = model.partnerships.within_portfolios(partner[keep], model.partners.limit, load)
     if not keep.any():
         return
-    e, data = model.partnerships, choice["data"]
-    new = e.add(explorers[keep], partner[keep], stage=EXPLORATION, t_explore=model.t,
-                t_stage=model.t, data=data[keep], clarity=data[keep],
+    e, data, region, partner = model.partnerships, choice["data"][keep], explorers[keep], partner[keep]
+    programs, n_programs = programs[keep], n_programs[keep]
+    new = e.add(region, partner, stage=EXPLORATION, t_explore=model.t,
+                t_stage=model.t, data=data, clarity=data,
                 comp=comp[keep], misjudged=choice["misjudged"][keep], foreign_initiative=initiative[keep],
-                sponsor=r.leader_commitment[explorers[keep]],
-                engagement=model.partners.interest[partner[keep]], n_programs=n_programs[keep],
-                committee=model.regions.joint_committee[explorers[keep]],
-                dedicated=model.regions.dedicated_budget[explorers[keep]])
-    e.programs[new] = programs[keep]
-    e.economic_share[new] = (programs[keep] & ECONOMIC_SECTORS).sum(axis=1) / n_programs[keep]
+                sponsor=r.leader_commitment[region],
+                engagement=model.partners.interest[partner], n_programs=n_programs,
+                committee=r.joint_committee[region], dedicated=r.dedicated_budget[region])
+    e.programs[new] = programs
+    e.economic_share[new] = (programs & ECONOMIC_SECTORS).sum(axis=1) / n_programs
     model.tally.formed += len(new)
 
 
-def _choose_partner(model, explorers: np.ndarray, who: tuple, load: np.ndarray) -> tuple[np.ndarray, dict]:
+def _explorers(model, key: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Who explores this step: regions on their own initiative (their head, staff and a
+    diplomat drive it), then regions foreign governments approach (attractiveness). Returns
+    the regions, whether the initiative is foreign, and each explorer's identity (region and
+    side) that keys its draws."""
+    r, b, m, spy = model.regions, model.params.behaviour, model.params.matching, model.steps_per_year
+    u = stacked_uniforms(key, serial_keys(r.n), (_STREAM["own"], _STREAM["foreign"]))  # keyed by region
+    drive = (m.drive_offset + r.leader_commitment) * (m.drive_offset + r.hr) * (1 + m.diplomat_boost * r.diplomat)
+    own = u[0] < b.exploration_rate / spy * drive
+    foreign = u[1] < b.foreign_exploration_rate / spy * model.attractiveness
+    either = np.flatnonzero(np.concatenate((own, foreign)))   # own initiatives first, then foreign
+    return either % r.n, either >= r.n, _explorer_keys(r.n)[either]
+
+
+@lru_cache
+def _explorer_keys(n: int) -> np.ndarray:
+    """`row_key(region, side)` of every region on its own initiative, then on a foreign one,
+    in the order `_explorers` numbers them (cached, read-only)."""
+    regions = np.arange(n)
+    keys = np.concatenate((row_key(regions, np.zeros(n, bool)), row_key(regions, np.ones(n, bool))))
+    keys.flags.writeable = False
+    return keys
+
+
+# The explorers' draws per candidate slot or sector (`_slot_draws`), all keyed alike.
+_SLOT_DRAWS = ("anyone", "neighbour", "which", "perception", "willing", "programme", "extra")
+
+
+def _slot_draws(model, key: int, ident: np.ndarray) -> dict[str, np.ndarray]:
+    """Every keyed draw of the explorers' candidate slots, sectors and extra programmes, in one
+    pass: name -> (explorers, slots) uniforms; slot j of each is keyed by `serial_keys` j, so a
+    draw over fewer slots is the first columns."""
+    b, m = model.params.behaviour, model.params.matching
+    width = max(b.candidates, len(SECTORS), m.extra_programs)
+    slots = ident[:, None] ^ serial_keys(width)[None, :]
+    return dict(zip(_SLOT_DRAWS, stacked_uniforms(key, slots, [_STREAM[name] for name in _SLOT_DRAWS])))
+
+
+def _choose_partner(model, explorers: np.ndarray, draws: dict, load: np.ndarray) -> tuple[np.ndarray, dict]:
     """Each explorer's partner among its candidates, judged through its data: the partner and
     what the choice knew (data, sector values, whether it was misjudged, whether it agreed)."""
     r, m = model.regions, model.params.matching
-    key, ident = who
-    cand = _candidates(model, explorers, who)
-    reg = np.repeat(explorers[:, None], cand.shape[1], axis=1)
-    sector_value = complementarity(r.potential[reg], model.partners.potential[cand],
+    cand = _candidates(model, explorers, draws)
+    k = cand.shape[1]
+    sector_value = complementarity(r.potential[explorers][:, None, :], model.partners.potential[cand],
                                    m.complementarity_base)  # (n, K, 7)
     top = m.top_sectors
-    true = np.partition(sector_value, -top, axis=2)[:, :, -top:].mean(axis=2)
-    data = edge_data(model, reg, cand)
-    slot = ident[:, None] ^ serial_keys(true.shape[1])[None, :]
-    perceived = true + m.perception_noise * normals(key, slot, _STREAM["perception"]) * (1 - data)
+    true = np.partition(sector_value, -top, axis=2)[:, :, -top:].sum(axis=2) / top   # their mean
+    data = edge_data(model, explorers[:, None], cand)
+    perceived = true + m.perception_noise * as_normals(draws["perception"][:, :k]) * (1 - data)
     # the partner decides too: one at its portfolio limit, or whose country's relations with
     # Indonesia have soured, declines to explore
-    willing = _willing(model, cand, uniforms(key, slot, _STREAM["willing"]), load)
+    willing = _willing(model, cand, draws["willing"][:, :k], load)
     pick = np.where(willing, perceived, -np.inf).argmax(axis=1)
     rows = np.arange(len(explorers))
     # misjudged: with full knowledge a better candidate would have been chosen
     ordered = np.sort(true, axis=1)
-    k = true.shape[1]
     median = 0.5 * (ordered[:, (k - 1) // 2] + ordered[:, k // 2])  # 0.5: the midpoint of the middle two
     return cand[rows, pick], {"data": data[rows, pick], "values": sector_value[rows, pick],
                               "misjudged": true[rows, pick] < median, "willing": willing[rows, pick]}
 
 
-def _choose_programmes(model, who: tuple, choice: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _choose_programmes(model, draws: dict, choice: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Programmes in the sectors that look best through the same noisy lens (poor data: vague
     choices): the sector mask, how many, and their mean value (complementarity)."""
     m = model.params.matching
-    key, ident = who
     values = choice["values"]
-    sector = ident[:, None] ^ serial_keys(values.shape[1])[None, :]
-    noisy = values + m.program_noise * normals(key, sector, _STREAM["programme"]) * (1 - choice["data"])[:, None]
-    extra = ident[:, None] ^ serial_keys(m.extra_programs)[None, :]
-    n_programs = 1 + (uniforms(key, extra, _STREAM["extra"]) < m.program_probability).sum(axis=1)
+    noise = as_normals(draws["programme"][:, :values.shape[1]])
+    noisy = values + m.program_noise * noise * (1 - choice["data"])[:, None]
+    n_programs = 1 + (draws["extra"][:, :m.extra_programs] < m.program_probability).sum(axis=1)
     rank = np.argsort(np.argsort(-noisy, axis=1), axis=1)
     programs = rank < n_programs[:, None]
     return programs, n_programs, (values * programs).sum(axis=1) / n_programs
@@ -171,41 +201,51 @@ def _new_pairs(edges: Partnerships, region: np.ndarray, partner: np.ndarray) -> 
 
 def follow_up(model, rng: np.random.Generator) -> None:
     """Exploration -> letter of intent -> drafted MoU, or a quiet death (no follow-up)."""
-    e, r, b, t = model.partnerships, model.regions, model.params.behaviour, model.t
+    e, b, fu, t = model.partnerships, model.params.behaviour, model.params.follow_up, model.t
+    key = step_key(rng)
+    exploring = e.where(EXPLORATION)
+    drafting = e.where(LOI)
+    drafting = drafting[e.t_stage[drafting] < t]  # not in the same step it arrived
+    rows = np.concatenate((exploring, drafting))
+    if not len(rows):
+        return
+    k = len(exploring)
+    u = uniforms(key, e.key[rows])  # keyed by partnership: common random numbers
+    reg = e.region[rows]
+    speed = 1 - fu.bureaucracy_delay * (1 - model.regions.bureaucracy)
+    go = np.concatenate((u[:k] < _p_letter(model, exploring, reg[:k], speed),
+                         u[k:] < _p_draft(model, drafting, reg[k:], speed)))
+    # exploration -> LoI: someone must act; LoI -> MoU draft: staff and data make a precise draft
+    e.move(exploring[go[:k]], LOI, t)
+    e.t_loi[exploring[go[:k]]] = t
+    e.move(drafting[go[k:]], MOU, t)
+    e.approval_due[drafting[go[k:]]] = np.inf  # set by approval
+    waited = t - e.t_stage[rows]
+    patience = b.exploration_patience_quarters
+    stale = ~go & np.concatenate((waited[:k] >= patience, waited[k:] >= fu.loi_patience * patience))
+    if stale.any():
+        s, sr = rows[stale], reg[stale]
+        factors = np.array((model.regions.hr[sr], e.data[s], e.sponsor[s], speed[sr]))
+        e.end(s, np.array([HR, DATA, LEADERSHIP, BUREAUCRACY])[factors.argmin(axis=0)], t)
+        model.tally.abandoned += len(s)
+
+
+def _p_letter(model, rows: np.ndarray, reg: np.ndarray, speed: np.ndarray) -> np.ndarray:
+    """This quarter's chance an exploration becomes a letter of intent: someone must act
+    (staff, sponsor, bureaucracy); foreign initiatives need active staff to notice them."""
+    e, r, b = model.partnerships, model.regions, model.params.behaviour
     fu, m = model.params.follow_up, model.params.matching
-    speed = 1 - fu.bureaucracy_delay * (1 - r.bureaucracy)
-    u = edge_uniforms(model, step_key(rng), 1)[0]  # keyed by partnership
-    # exploration -> LoI: someone must act; foreign initiatives need active staff to notice
-    rows = e.where(EXPLORATION)
-    if len(rows):
-        reg = e.region[rows]
-        notice = np.where(e.foreign_initiative[rows], r.hr[reg], 1.0)
-        p = b.follow_up * (fu.staff_offset + r.hr[reg]) * (fu.sponsor_offset + e.sponsor[rows]) * speed[reg] \
-            * notice * (1 + m.diplomat_boost * r.diplomat[reg]) * (1 - fu.misjudged_follow_up * e.misjudged[rows]) \
-            * relations_factor(model, e.partner[rows], model.params.relations_effects.follow_up_sensitivity)
-        go = u[rows] < p
-        e.move(rows[go], LOI, t)
-        e.t_loi[rows[go]] = t
-        stale = ~go & (t - e.t_stage[rows] >= b.exploration_patience_quarters)
-        if stale.any():
-            s = rows[stale]
-            factors = np.stack([r.hr[e.region[s]], e.data[s], e.sponsor[s], speed[e.region[s]]])
-            e.end(s, np.array([HR, DATA, LEADERSHIP, BUREAUCRACY])[factors.argmin(axis=0)], t)
-            model.tally.abandoned += len(s)
-    # LoI -> MoU draft: staff and data make a precise draft
-    rows = e.where(LOI)
-    rows = rows[e.t_stage[rows] < t]  # not in the same step it arrived
-    if len(rows):
-        reg = e.region[rows]
-        lo, hi = fu.drafting_floor, 1 - fu.drafting_floor
-        p = b.drafting * (lo + hi * e.data[rows]) * (lo + hi * r.hr[reg]) * speed[reg] \
-            * (lo + hi * np.maximum(e.sponsor[rows], r.institutionalisation[reg]))
-        go = u[rows] < p
-        e.move(rows[go], MOU, t)
-        e.approval_due[rows[go]] = np.inf  # set by approval
-        stale = ~go & (t - e.t_stage[rows] >= fu.loi_patience * b.exploration_patience_quarters)
-        if stale.any():
-            s = rows[stale]
-            factors = np.stack([r.hr[e.region[s]], e.data[s], e.sponsor[s], speed[e.region[s]]])
-            e.end(s, np.array([HR, DATA, LEADERSHIP, BUREAUCRACY])[factors.argmin(axis=0)], t)
-            model.tally.abandoned += len(s)
+    hr = r.hr[reg]
+    notice = np.where(e.foreign_initiative[rows], hr, 1.0)
+    return b.follow_up * (fu.staff_offset + hr) * (fu.sponsor_offset + e.sponsor[rows]) * speed[reg] \
+        * notice * (1 + m.diplomat_boost * r.diplomat[reg]) * (1 - fu.misjudged_follow_up * e.misjudged[rows]) \
+        * relations_factor(model, e.partner[rows], model.params.relations_effects.follow_up_sensitivity)
+
+
+def _p_draft(model, rows: np.ndarray, reg: np.ndarray, speed: np.ndarray) -> np.ndarray:
+    """This quarter's chance a letter of intent becomes a drafted MoU: staff and data make a
+    precise draft, a sponsor or institutions push it."""
+    e, r, b, fu = model.partnerships, model.regions, model.params.behaviour, model.params.follow_up
+    lo, hi = fu.drafting_floor, 1 - fu.drafting_floor
+    return b.drafting * (lo + hi * e.data[rows]) * (lo + hi * r.hr[reg]) * speed[reg] \
+        * (lo + hi * np.maximum(e.sponsor[rows], r.institutionalisation[reg]))

@@ -45,4 +45,4 @@ def partners_decide(model, rng: np.random.Generator) -> None:
         soured = p.relations[e.partner[leave]] < 1
         cause = np.where(soured, RELATIONS, PARTNER)
         e.end(leave, cause, t)
-        np.add.at(model.tally.ended, cause, 1)
+        model.tally.ended += np.bincount(cause, minlength=len(model.tally.ended))

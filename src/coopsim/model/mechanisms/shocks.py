@@ -9,9 +9,11 @@ renegotiation (`relations_effects`). In a year of disruptive rule changes (proba
 1 - stability), approvals slow and regions whose rules contradict the centre's implement less.
 """
 
+from functools import lru_cache
+
 import numpy as np
 
-__all__ = ["apply_shocks", "relations_levels"]
+__all__ = ["apply_shocks", "relations_levels", "normal_relations"]
 
 
 def apply_shocks(model, rng: np.random.Generator) -> None:
@@ -23,9 +25,20 @@ def apply_shocks(model, rng: np.random.Generator) -> None:
     regions.budget = regions.budget_base * (1 - s.budget_cut) if in_crisis else regions.budget_base
     model.in_crisis = in_crisis
     partners = model.partners
-    partners.relations = relations_levels(model.params, partners.countries, year)[partners.country_code]
+    levels = relations_levels(model.params, partners.countries, year)
+    # normal with every country (the common case): one shared array the mechanisms recognise
+    partners.relations = normal_relations(partners.n) if (levels == 1).all() else levels[partners.country_code]
     if t % spy == 0:  # one draw per year, fixed size for common random numbers
         model.rule_change = rng.random() > model.params.central.regulatory_stability
+
+
+@lru_cache
+def normal_relations(n: int) -> np.ndarray:
+    """Relations at their normal level (1) with each of `n` partners' countries (cached,
+    read-only: a change makes a new array)."""
+    ones = np.ones(n)
+    ones.flags.writeable = False
+    return ones
 
 
 def relations_levels(scenario, countries: tuple, year: float) -> np.ndarray:
@@ -42,15 +55,16 @@ def relations_levels(scenario, countries: tuple, year: float) -> np.ndarray:
         linear recovery over `recovery_years`).
     """
     level = np.ones(len(countries))
-    index = {c: i for i, c in enumerate(countries)}
     episodes = [(ep.country, ep.start_year, ep.depth, ep.duration_years, ep.recovery_years)
                 for ep in scenario.relations]
     s = scenario.shock
     if s.downturn_country and s.downturn_year is not None:
         episodes.append((s.downturn_country, s.downturn_year, s.downturn_engagement, np.inf, 0.0))
-    for country, start, depth, duration, recovery in episodes:
+    started = [ep for ep in episodes if year >= ep[1]]
+    index = {c: i for i, c in enumerate(countries)} if started else {}
+    for country, start, depth, duration, recovery in started:
         i = index.get(country)
-        if i is None or year < start:
+        if i is None:
             continue
         since = year - start - duration
         lost = depth if since <= 0 else depth * max(0.0, 1 - since / recovery) if recovery > 0 else 0.0

@@ -7,6 +7,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 os.environ.setdefault("MPLBACKEND", "Agg")
+# the stored pasts of this test session only (shared by its subprocesses; none from earlier runs)
+if "COOPSIM_PAST_CACHE" not in os.environ:
+    import tempfile
+
+    os.environ["COOPSIM_PAST_CACHE"] = tempfile.mkdtemp(prefix="coopsim-pasts-")
 
 
 @pytest.fixture(scope="session")

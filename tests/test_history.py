@@ -94,3 +94,18 @@ def test_history_none_starts_from_the_data_as_without_a_hindcast(short):
     data = CoopModel(short.override({"simulation.hindcast_from": None}), seed=3)
     assert start_mode(none.params) == "seeded"
     assert start_ledger(none).equals(start_ledger(data)) and none.ledger()["mou"].min() > 1900
+
+
+def test_a_past_stored_on_disk_gives_the_same_run(short, tmp_path, monkeypatch):
+    from coopsim.model.hindcast import forget_reconstructions
+
+    monkeypatch.setenv("COOPSIM_PAST_CACHE", str(tmp_path))
+    forget_reconstructions()
+    made = CoopModel(short, seed=9).run()
+    stored = list((tmp_path / "pasts").glob("*.pkl"))
+    assert len(stored) == 1
+    forget_reconstructions()                       # a new process: only the disk remembers
+    again = CoopModel(short, seed=9).run()
+    assert again.ledger().equals(made.ledger()) and again.timeseries().equals(made.timeseries())
+    assert list((tmp_path / "pasts").glob("*.pkl")) == stored
+    forget_reconstructions()

@@ -13,7 +13,10 @@ Two ways to start from the past (`simulation.history`):
 - "reconstructed" (default): the past runs under the status quo (`history_params`: the
   scenario with the defaults of [regions], [levers], [elections], and no shock, relations
   episode or case) with its own streams; `history_draws` reconstructions are made once per
-  process and reused (`reconstruction`), run seed s starting from draw s mod history_draws.
+  process and reused (`reconstruction`), run seed s starting from draw s mod history_draws;
+  they are also stored on disk (`COOPSIM_PAST_CACHE`, default ~/.cache/coopsim/pasts, "off"
+  for none), keyed by their settings and a fingerprint of the model's code and data, so the
+  processes of a sweep and later commands share them.
   A run then draws its regions' conditions under its own scenario with the reconstruction's
   dice and takes over the partnerships, the partners and each head's record (`adopt`): the
   scenario's conditions and levers act from `start_year`, from a common past.
@@ -23,7 +26,14 @@ Two ways to start from the past (`simulation.history`):
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
+import os
+import pickle
+import tempfile
 from collections import OrderedDict
+from functools import lru_cache
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Callable
 
@@ -167,12 +177,16 @@ def reconstruction(scenario, seed: int, build: Callable) -> Reconstruction:
     if key in _KEPT:
         _KEPT.move_to_end(key)
         return _KEPT[key]
-    model = build(params, draw)
-    community, dprd = model.support_before_past
-    past = Reconstruction(draw=draw, edges=model.partnerships.trimmed(), partner_state=model.partners,
-                          leader_terms=model.regions.leader_terms.copy(), last_election=model.last_election.copy(),
-                          community_gain=model.regions.community - community, dprd_gain=model.regions.dprd - dprd,
-                          data=model.regions.data.copy())
+    past = _stored(key)
+    if past is None:
+        model = build(params, draw)
+        community, dprd = model.support_before_past
+        past = Reconstruction(draw=draw, edges=model.partnerships.trimmed(), partner_state=model.partners,
+                              leader_terms=model.regions.leader_terms.copy(),
+                              last_election=model.last_election.copy(),
+                              community_gain=model.regions.community - community,
+                              dprd_gain=model.regions.dprd - dprd, data=model.regions.data.copy())
+        _store(key, past)
     _KEPT[key] = past
     if len(_KEPT) > RECONSTRUCTIONS_KEPT:
         _KEPT.popitem(last=False)
@@ -220,3 +234,57 @@ def _conditions_now(model, past: Reconstruction) -> None:
     r.data = data
     e.data[live] = unit(e.data[live] + now - before)
     e.clarity[live] = unit(e.clarity[live] + now - before)
+
+
+# --- reconstructions on disk: shared by the processes of a sweep and by later commands ----------
+def _store_folder() -> Path | None:
+    """`COOPSIM_PAST_CACHE` (a folder; "off" for none), else the user's cache folder."""
+    setting = os.environ.get("COOPSIM_PAST_CACHE", "")
+    if setting.lower() == "off":
+        return None
+    base = Path(setting) if setting else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "coopsim"
+    return base / "pasts"
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """What a stored past depends on besides its settings: the model's and its data's files."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(p for sub in ("model", "config", "data") for p in (root / sub).rglob("*")
+                       if p.suffix in (".py", ".csv", ".toml") and p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _file_name(key: tuple) -> str:
+    settings, draw = key
+    population = json.loads(settings)["simulation"]["population"]
+    extra = Path(population).read_bytes() if population not in ("indonesia", "synthetic") and Path(population).is_file() else b""
+    digest = hashlib.sha256(_code_fingerprint().encode() + settings.encode() + extra + str(draw).encode())
+    return f"{digest.hexdigest()}.pkl"
+
+
+def _stored(key: tuple) -> Reconstruction | None:
+    folder = _store_folder()
+    if folder is None:
+        return None
+    try:
+        with open(folder / _file_name(key), "rb") as f:
+            return pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        return None    # none stored (or unreadable): made again
+
+
+def _store(key: tuple, past: Reconstruction) -> None:
+    """Write atomically (a temporary file renamed); a cache that cannot be written is skipped."""
+    folder = _store_folder()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as f:
+            pickle.dump(past, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(f.name, folder / _file_name(key))
+    except OSError:
+        pass

@@ -24,12 +24,16 @@ import sys
 import time
 import tracemalloc
 
-from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
+import os
 
-from coopsim.model.hindcast import forget_reconstructions
-from coopsim.model.model import CoopModel
-from coopsim.model.outcomes import summarize
-from coopsim.config.scenario import load_scenario
+os.environ["COOPSIM_PAST_CACHE"] = "off"   # pasts made here are made, not read from an earlier run's store
+
+from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth  # noqa: E402
+
+from coopsim.model.hindcast import forget_reconstructions  # noqa: E402
+from coopsim.model.model import CoopModel  # noqa: E402
+from coopsim.model.outcomes import summarize  # noqa: E402
+from coopsim.config.scenario import load_scenario  # noqa: E402
 
 
 def coopsim_run(scenario, seed, agents=False):

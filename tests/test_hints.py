@@ -94,12 +94,13 @@ def test_text_is_never_taken_for_a_yes_or_no_value(tmp_path, text):
 def test_the_command_line_prints_the_hint_in_the_language_asked_for(tmp_path, capsys):
     base = _scenario(tmp_path, "", "base.toml")
     bad = _scenario(tmp_path, "[levers]\ndedicated_budget = 0,5\n")
-    for lang, words in (("id", "Petunjuk: gunakan titik untuk desimal, bukan koma: dedicated_budget = 0.5"),
-                        ("en", "Hint: use a dot for decimals, not a comma: dedicated_budget = 0.5")):
+    for lang, words, invalid in (
+            ("id", "Petunjuk: gunakan titik untuk desimal, bukan koma: dedicated_budget = 0.5", "bukan TOML yang sah"),
+            ("en", "Hint: use a dot for decimals, not a comma: dedicated_budget = 0.5", "not valid TOML")):
         assert cli.main(["compare", str(base), str(bad), "--reps", "2", "--lang", lang,
                          "--out", str(tmp_path / lang)]) == 2
         err = capsys.readouterr().err
-        assert words in err and "not valid TOML" in err and "Traceback" not in err
+        assert words in err and invalid in err and "Traceback" not in err
         assert not (tmp_path / lang).exists()
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 import shutil
+import string
 from pathlib import Path
 
 import pytest
 
+from coopsim.config import catalogues
 from coopsim.config.errors import UserError
 from coopsim.reporting import i18n
 from coopsim.reporting.i18n import (LANGUAGES, Messages, catalogue, catalogue_files, check_catalogues,
@@ -41,10 +43,10 @@ def _copy_locale(tmp_path: Path) -> Path:
 @pytest.fixture
 def scratch_locale(tmp_path, monkeypatch):
     folder = _copy_locale(tmp_path)
-    monkeypatch.setattr(i18n, "_locale_dir", lambda: folder)
-    i18n._entries.cache_clear()
+    monkeypatch.setattr(catalogues, "_locale_dir", lambda: folder)
+    catalogues._entries.cache_clear()
     yield folder
-    i18n._entries.cache_clear()
+    catalogues._entries.cache_clear()
 
 
 def test_the_check_fails_on_a_missing_message_and_on_different_fields(scratch_locale):
@@ -144,3 +146,55 @@ def test_catalogues_ship_inside_the_package():
         names = {path.name for path in catalogue_files(lang)}
         assert {"coopsim.po", "app.po"} <= names
         assert all(SRC in path.parents for path in catalogue_files(lang))
+
+
+def _error_ids() -> set[str]:
+    """Every message id a user's error is made of: `Text("...")` written in the code, and those
+    built from tables (kinds of file, pydantic's error types, TOML types)."""
+    from coopsim.config import schema, toml
+
+    ids = set()
+    for path in SRC.rglob("*.py"):
+        ids |= set(re.findall(r"""\bText\(\s*["']([a-z][a-z_.]*[a-z])["']""", path.read_text(encoding="utf-8")))
+    ids |= {f"file.kind.{k}" for k in toml.FILE_KINDS.values()} | {f"file.hint.{k}" for k in toml.MISSING_HINTS.values()}
+    ids |= {f"file.this_is.{k}" for _, k in toml._KINDS} | {"file.this_is.irregular"}
+    ids |= {f"error.type.{k}" for k in schema.PROBLEMS} | {f"error.kind.{k}" for k in schema._TOML_TYPES.values()}
+    return ids
+
+
+def test_every_message_a_users_error_uses_exists_in_both_languages():
+    used = _error_ids()
+    assert {"error.value", "error.more", "error.got", "file.missing", "file.not_toml", "option.at_least",
+            "error.type.less_than_equal", "error.type.literal_error", "file.kind.scenario"} <= used
+    missing = sorted(f"{lang}: {k}" for k in used for lang in LANGUAGES if k not in catalogue(lang))
+    assert not missing, missing
+
+
+def test_pydantic_errors_take_their_fields_from_the_errors_ctx():
+    """Each mapped error type's message uses exactly the fields the schema gives it."""
+    from coopsim.config.schema import PROBLEMS
+
+    for kind, names in PROBLEMS.items():
+        for lang in LANGUAGES:
+            text = catalogue(lang)[f"error.type.{kind}"]
+            fields = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+            assert fields == set(names), (lang, kind, fields, names)
+
+
+def test_an_unmapped_error_type_keeps_pydantics_message():
+    from coopsim.config.schema import problem
+
+    assert problem({"type": "value_error", "msg": "Value error, low must be below high", "ctx": {}}) == \
+        "low must be below high"
+    assert problem({"type": "less_than_equal", "msg": "Input should be less than or equal to 1",
+                    "ctx": {"le": 1.0}}).render("id") == "Nilai harus kurang dari atau sama dengan 1"
+    assert problem({"type": "literal_error", "msg": "", "ctx": {"expected": "'a', 'b' or 'c'"}}).render("id") == \
+        "Nilai harus salah satu dari 'a', 'b' atau 'c'"
+
+
+def test_a_message_missing_from_the_catalogues_still_prints():
+    from coopsim.config.errors import Text
+
+    assert Text("error.no_such_message", origin="s.toml").render("id") == "error.no_such_message origin=s.toml"
+    assert UserError(Text("error.top_level")).text("id") == "(tingkat teratas)"
+    assert UserError("plain words").text("id") == "plain words"

@@ -369,3 +369,133 @@ def test_the_cli_refuses_with_exit_2_and_no_traceback(tmp_path, capsys, content)
     err = capsys.readouterr().err
     assert str(path) in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+# -- in the planner's language: Bahasa Indonesia or English, from the catalogues -----------------------
+def _in_language(monkeypatch, lang: str | None) -> None:
+    """The environment a command reads its language from: COOPSIM_LANG, else the locale (C here)."""
+    for name in ("COOPSIM_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    if lang:
+        monkeypatch.setenv("COOPSIM_LANG", lang)
+
+
+@pytest.mark.parametrize("lang, words", [
+    (None, ["key 'regions.hr_capacity'", "Input should be less than or equal to 1", "(got 1.7, decimal number)",
+            "See docs/ODD.md for what each key allows", "(1 more problem(s) after this one.)"]),
+    ("en", ["key 'regions.hr_capacity'", "Input should be less than or equal to 1", "(got 1.7, decimal number)",
+            "See docs/ODD.md for what each key allows", "(1 more problem(s) after this one.)"]),
+    ("id", ["kunci 'regions.hr_capacity'", "Nilai harus kurang dari atau sama dengan 1",
+            "(tertulis 1.7, bilangan desimal)", "Lihat docs/ODD.md untuk nilai yang diizinkan setiap kunci",
+            "(1 masalah lain setelah yang ini.)"]),
+])
+def test_a_value_out_of_range_is_told_in_the_planners_language(tmp_path, capsys, monkeypatch, lang, words):
+    path = tmp_path / "bad.toml"
+    path.write_text(GOOD + "[regions]\nhr_capacity = 1.7\ndata_quality = -0.5\n", encoding="utf-8")
+    _in_language(monkeypatch, lang)
+    assert cli.main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"coopsim run: error: {path}: ") and err.count("\n") == 1, err
+    for word in words:
+        assert word in err, (word, err)
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
+    english = lang != "id"
+    assert ("Input should" in err) == english and ("Nilai harus" in err) != english
+
+
+def test_a_command_with_lang_tells_the_file_and_the_key_in_that_language(tmp_path, capsys, monkeypatch):
+    _in_language(monkeypatch, None)
+    base, bad = tmp_path / "base.toml", tmp_path / "bad.toml"
+    base.write_text(GOOD, encoding="utf-8")
+    bad.write_text(GOOD + "[levers]\nlegal_umbrella = \"undang-undang\"\n", encoding="utf-8")
+    for lang, words in (("id", ["kunci 'levers.legal_umbrella'", "Nilai harus salah satu dari",
+                                "'decree' atau 'perda'", "(tertulis 'undang-undang', teks)"]),
+                        ("en", ["key 'levers.legal_umbrella'", "Input should be", "'decree' or 'perda'",
+                                "(got 'undang-undang', text)"])):
+        assert cli.main(["compare", str(base), str(bad), "--reps", "2", "--lang", lang,
+                         "--out", str(tmp_path / lang)]) == 2
+        err = capsys.readouterr().err
+        assert str(bad) in err and "Traceback" not in err, err
+        for word in words:
+            assert word in err, (word, err)
+        assert not (tmp_path / lang).exists()
+
+
+@pytest.mark.parametrize("body, english, indonesian", [
+    ("[regions]\nhr_capacity = -0.1\n", "Input should be greater than or equal to 0",
+     "Nilai harus lebih dari atau sama dengan 0"),
+    ("[regions]\nhr_capacity = 'tinggi'\n", "Input should be a valid number (got 'tinggi', text)",
+     "Nilai harus berupa angka (tertulis 'tinggi', teks)"),
+    ("[simulation]\nsynthetic_regions = 30.5\n", "Input should be a valid integer (got 30.5, decimal number)",
+     "Nilai harus berupa bilangan bulat (tertulis 30.5, bilangan desimal)"),
+    ("[levers]\njoint_committee = 1\n", "Input should be a valid boolean (got 1, whole number)",
+     "Nilai harus berupa ya/tidak (true atau false) (tertulis 1, bilangan bulat)"),
+    ("[simulation]\npopulation = 3\n", "Input should be a valid string", "Nilai harus berupa teks"),
+    ("cases = 3\n", "Input should be a valid list", "Nilai harus berupa larik"),
+    ("[regions]\nhr_capacity = nan\n", "Input should be a finite number", "Nilai harus berupa angka terhingga"),
+    ("colour = 'red'\n", "unknown key 'colour'. Allowed keys here: ",
+     "kunci 'colour' tidak dikenal. Kunci yang diizinkan di sini: "),
+    ("[[cases]]\nregion = 'ID-YO'\npartner = 'Kyoto'\n", "key 'cases[0].name' is missing; it is required",
+     "kunci 'cases[0].name' tidak ada; kunci ini wajib diisi"),
+    ("[regions\n", "not valid TOML", "bukan TOML yang sah"),
+])
+def test_each_common_problem_reads_in_both_languages(tmp_path, body, english, indonesian):
+    path = tmp_path / "s.toml"
+    path.write_text('name = "x"\n' + body, encoding="utf-8")
+    error = pytest.raises(UserError, load_scenario, path).value
+    assert error.text("en").startswith(f"{path}: ") and error.text("id").startswith(f"{path}: ")
+    assert english in error.text("en") and english in str(error)      # str(): English unless asked
+    assert indonesian in error.text("id"), error.text("id")
+
+
+def test_file_problems_read_in_both_languages(tmp_path):
+    (tmp_path / "folder.toml").mkdir()
+    (tmp_path / "latin.toml").write_bytes('description = "é"\n'.encode("latin-1"))
+    (tmp_path / "broken.toml").write_text("[regions\n", encoding="utf-8")
+    (tmp_path / "child.toml").write_text('extends = "broken.toml"\n', encoding="utf-8")
+    (tmp_path / "orphan.toml").write_text('extends = "gone.toml"\n', encoding="utf-8")
+    for name, english, indonesian in (
+            ("nope.toml", "no such scenario file. Scenario files are TOML files",
+             "berkas skenario tidak ditemukan. Berkas skenario adalah berkas TOML"),
+            ("folder.toml", "this is a folder, not a scenario file", "ini sebuah folder, bukan berkas skenario"),
+            ("latin.toml", "not UTF-8 text (byte 0xe9 on line 1", "bukan teks UTF-8 (byte 0xe9 pada baris 1"),
+            ("child.toml", "key 'extends': ", "kunci 'extends': "),
+            ("orphan.toml", "key 'extends' names 'gone.toml', which does not exist next to it",
+             "kunci 'extends' menyebut 'gone.toml', yang tidak ada di folder yang sama")):
+        error = pytest.raises(UserError, load_scenario, tmp_path / name).value
+        assert str(tmp_path / name) in error.text("id")
+        assert english in error.text("en") and indonesian in error.text("id"), (error.text("en"), error.text("id"))
+    nested = pytest.raises(UserError, load_scenario, tmp_path / "child.toml").value.text("id")
+    assert f"{tmp_path / 'broken.toml'}: bukan TOML yang sah" in nested
+
+
+def test_an_error_quoted_inside_another_keeps_the_language(tmp_path):
+    from coopsim.config.errors import error_language
+
+    error = pytest.raises(UserError, load_scenario, tmp_path / "nope.toml").value
+    with error_language("id"):
+        quoted = f"outer: {error}"
+    assert "berkas skenario tidak ditemukan" in quoted
+    assert "no such scenario file" in f"outer: {error}"        # outside, English again
+
+
+def test_an_error_survives_pickling_in_both_languages(tmp_path):
+    import pickle
+
+    path = tmp_path / "s.toml"
+    path.write_text("[regions]\nhr_capacity = 1.7\nzzz = 1\n", encoding="utf-8")
+    error = pytest.raises(UserError, load_scenario, path).value
+    again = pickle.loads(pickle.dumps(error))
+    assert again.text("id") == error.text("id") and again.text("en") == error.text("en") == str(again)
+
+
+def test_an_option_out_of_range_is_told_in_the_language_too(tmp_path, capsys, monkeypatch):
+    _in_language(monkeypatch, "id")
+    assert cli.main(["run", str(ROOT / "scenarios" / "baseline.toml"), "--seed", "-1",
+                     "--out", str(tmp_path / "out")]) == 2
+    assert "--seed harus 0 atau lebih, tertulis -1." in capsys.readouterr().err
+    _in_language(monkeypatch, None)
+    assert cli.main(["run", str(ROOT / "scenarios" / "baseline.toml"), "--seed", "-1",
+                     "--out", str(tmp_path / "out")]) == 2
+    assert "--seed must be 0 or more, got -1." in capsys.readouterr().err

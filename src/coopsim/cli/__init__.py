@@ -12,7 +12,7 @@ import sys
 import warnings
 
 from coopsim.cli.common import check_options
-from coopsim.config.errors import UserError
+from coopsim.config.errors import UserError, error_language
 from coopsim.config.toml import excerpt
 from coopsim.reporting.i18n import default_language, error_text
 
@@ -105,7 +105,8 @@ def _os_error(exc: OSError) -> str:
 
 
 def _language(args) -> str:
-    """The language of a command's messages: its --lang, else the environment's locale."""
+    """The language of a command's messages: its --lang, else COOPSIM_LANG, else the environment's
+    locale (`default_language`); English when COOPSIM_LANG names no language."""
     try:
         return getattr(args, "lang", None) or default_language()
     except UserError:   # COOPSIM_LANG names no language: the messages stay in English
@@ -113,12 +114,16 @@ def _language(args) -> str:
 
 
 def _run(name: str, module, args) -> int:
-    """Run the command; every error a user can meet becomes one line on stderr and an exit status."""
+    """Run the command; every error a user can meet becomes one line on stderr and an exit status.
+    A user's error reads in the command's language (`_language`), also where one error quotes
+    another."""
+    lang = _language(args)
     try:
-        check_options(args)
-        return int(module.main(args) or 0)
+        with error_language(lang):
+            check_options(args)
+            return int(module.main(args) or 0)
     except UserError as exc:
-        print(f"coopsim {name}: error: {error_text(exc, _language(args))}", file=sys.stderr)
+        print(f"coopsim {name}: error: {error_text(exc.in_language(lang), lang)}", file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
         print(f"coopsim {name}: interrupted. A sweep's finished runs are kept (--resume continues it); "

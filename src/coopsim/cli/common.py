@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from coopsim.config.errors import UserError
+from coopsim.config.errors import Text, UserError
 from coopsim.run.executor import BACKENDS, MAX_POINTS, MAX_SECONDS, duration_words
 
 __all__ = ["add_sweep_arguments", "add_limits_argument", "check_workers", "check_worker_cap", "check_options",
@@ -50,7 +50,7 @@ def add_sweep_arguments(parser, resume_help: str = "continue a killed sweep in -
 def check_workers(workers: int) -> None:
     """A clear error for a worker count below 1."""
     if workers < 1:
-        raise UserError(f"--workers must be 1 or more, got {workers}.")
+        raise UserError(Text("option.at_least", name="workers", minimum=1, value=workers))
 
 
 def check_worker_cap(workers: int, *, no_limits: bool = False, remote: bool = False) -> None:
@@ -66,9 +66,7 @@ def check_worker_cap(workers: int, *, no_limits: bool = False, remote: bool = Fa
     """
     check_workers(workers)
     if workers > cores() and not (no_limits or remote):
-        raise UserError(f"--workers {workers}: this machine has {cores()} core(s); more worker processes than "
-                        f"cores only slow the runs down (and each holds a copy of the model). Use --workers "
-                        f"{cores()} or fewer, or add --no-limits to start them anyway.")
+        raise UserError(Text("option.too_many_workers", workers=workers, cores=cores()))
 
 
 def check_options(args) -> None:
@@ -83,11 +81,11 @@ def check_options(args) -> None:
     """
     seed = getattr(args, "seed", None)
     if seed is not None and seed < 0:
-        raise UserError(f"--seed must be 0 or more, got {seed}.")
+        raise UserError(Text("option.at_least", name="seed", minimum=0, value=seed))
     for name in ("chunk_size", "points"):
         value = getattr(args, name, None)
         if value is not None and value < 1:
-            raise UserError(f"--{name.replace('_', '-')} must be 1 or more, got {value}.")
+            raise UserError(Text("option.at_least", name=name.replace("_", "-"), minimum=1, value=value))
     workers = getattr(args, "workers", None)
     if workers is not None:
         check_worker_cap(workers, no_limits=getattr(args, "no_limits", False),

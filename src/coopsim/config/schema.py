@@ -9,6 +9,9 @@ at most a short excerpt of what the user wrote, with a `Hint` for the mistakes u
 (`FileSchema.hint`): a misspelt key ("did you mean joint_committee?"), a key under the wrong
 table ("this key belongs under [regions]"), "yes" or "ya" in quotes for a yes/no value (text is
 never taken for true or false), a number in quotes, a choice in the wrong case ("Perda").
+The paragraph is a `coopsim.config.errors.Text` of the catalogues (`error.*` in `errors.po`), so
+it reads in Bahasa Indonesia or English; pydantic's common error types are worded there too
+(`PROBLEMS`), any other keeps pydantic's English message.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from typing import Any, Generic, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from coopsim.config.errors import Joined, Text
 from coopsim.config.toml import NO_WORDS, Hint, excerpt, hinted
 
-__all__ = ["FileSchema", "Strict", "key_path"]
+__all__ = ["PROBLEMS", "FileSchema", "Strict", "key_path", "problem"]
 
 
 class Strict(BaseModel):
@@ -70,20 +74,26 @@ class FileSchema(Generic[M]):
             return self.root.model_validate(data)
         except ValidationError as exc:
             errors = exc.errors()
-            more = f" ({len(errors) - 1} more problem(s) after this one.)" if len(errors) > 1 else ""
-            raise hinted(self.describe(errors[0], origin, data) + more, self.hint(errors[0])) from None
+            message = self.describe(errors[0], origin, data)
+            if len(errors) > 1:
+                message = Joined(message, " ", Text("error.more", count=len(errors) - 1))
+            raise hinted(message, self.hint(errors[0])) from None
 
-    def describe(self, error: dict, origin: str, data: Any) -> str:
-        """One pydantic error as a sentence naming the file, the key and what is allowed."""
-        key = excerpt(key_path(error["loc"], data, self.prefix), 120)
+    def describe(self, error: dict, origin: str, data: Any) -> Text:
+        """One pydantic error as a sentence naming the file, the key and what is allowed (in
+        the catalogues' words: `error.*` in `coopsim/locale/*/LC_MESSAGES/errors.po`)."""
+        path = key_path(error["loc"], data, self.prefix)
+        key = Text("error.top_level") if path == "(top level)" else excerpt(path, 120)
         if error["type"] == "extra_forbidden":
-            return f"{origin}: unknown key '{key}'. Allowed keys here: {self._allowed(error['loc'][:-1])}."
+            return Text("error.unknown_key", origin=origin, key=key, allowed=self._allowed(error["loc"][:-1]))
         if error["type"] == "missing":
             example = f" {self.example}" if self.example else ""
-            return f"{origin}: key '{key}' is missing; it is required (see {self.doc}).{example}"
-        msg = excerpt(error["msg"].removeprefix("Value error, "), 300)
-        where = "" if key == "(top level)" else f"key '{key}': "
-        return f"{origin}: {where}{msg}{_got(error)}. See {self.doc} for what each key allows."
+            return Text("error.missing", origin=origin, key=key, doc=self.doc, example=example)
+        got = _got(error)
+        fields = dict(origin=origin, problem=problem(error), got=Joined(" ", got) if got else "", doc=self.doc)
+        if path == "(top level)":
+            return Text("error.value_top", **fields)
+        return Text("error.value", key=key, **fields)
 
     def hint(self, error: dict) -> Hint | None:
         """How to fix one pydantic error, when it is a mistake users often make.
@@ -136,11 +146,11 @@ class FileSchema(Generic[M]):
             model = _model_in(field.annotation) if field is not None else None
         return model
 
-    def _allowed(self, loc: tuple) -> str:
+    def _allowed(self, loc: tuple) -> "str | Text":
         """The keys of the table at `loc`, read from the models' field annotations."""
         model = self._model_at(loc)
         if model is None:
-            return f"see {self.doc}"
+            return Text("error.see_doc", doc=self.doc)
         return ", ".join(name for name, f in model.model_fields.items() if not f.exclude)
 
 
@@ -164,16 +174,65 @@ def _text_hint(error: dict, name: str, value: str, item: bool) -> Hint | None:
     return None
 
 
-def _got(error: dict) -> str:
-    """' (got 'high', text)': the value refused and its TOML type, shortened; '' for a table."""
+def _got(error: dict) -> "Text | None":
+    """'(got 'high', text)': the value refused and its TOML type, shortened; None for a table."""
     shown = error.get("input")
     if shown is None or isinstance(shown, dict):
-        return ""
-    kind = _TOML_TYPES.get(type(shown), type(shown).__name__)
-    return f" (got {excerpt(repr(shown), 60)}, {kind})"
+        return None
+    kind = _TOML_TYPES.get(type(shown))
+    return Text("error.got", value=excerpt(repr(shown), 60),
+                kind=Text(f"error.kind.{kind}") if kind else type(shown).__name__)
 
 
-_TOML_TYPES = {bool: "yes/no", int: "whole number", float: "decimal number", str: "text", list: "array"}
+#: Python type -> the TOML type's word (`error.kind.*`).
+_TOML_TYPES = {bool: "bool", int: "int", float: "float", str: "str", list: "list"}
+
+#: pydantic's error types put into the catalogues' words (`error.type.<type>`), with the fields
+#: each takes from the error's `ctx`; any other type keeps pydantic's (English) message.
+PROBLEMS: dict[str, tuple[str, ...]] = {
+    "less_than_equal": ("le",), "greater_than_equal": ("ge",), "less_than": ("lt",), "greater_than": ("gt",),
+    "multiple_of": ("multiple_of",), "finite_number": (),
+    "float_type": (), "float_parsing": (), "int_type": (), "int_parsing": (), "int_from_float": (),
+    "bool_type": (), "bool_parsing": (), "string_type": (), "list_type": (), "tuple_type": (), "dict_type": (),
+    "model_type": ("class_name",), "literal_error": ("expected",), "enum": ("expected",),
+    "too_short": ("min_length", "actual_length"), "too_long": ("max_length", "actual_length"),
+    "string_too_short": ("min_length",), "string_too_long": ("max_length",),
+    "string_pattern_mismatch": ("pattern",),
+}
+
+
+def problem(error: dict) -> "Text | str":
+    """What is wrong with one value, in the catalogues' words (`error.type.*`): e.g. 'Input
+    should be less than or equal to 1' / 'Nilai harus kurang dari atau sama dengan 1'.
+
+    Args:
+        error: one of pydantic's errors (`type`, `msg`, `ctx`).
+
+    Returns:
+        A `Text` for the types of `PROBLEMS`; pydantic's own message for any other (a project
+        validator's `ValueError` without its 'Value error, ' prefix), shortened.
+    """
+    kind, ctx = error["type"], error.get("ctx") or {}
+    names = PROBLEMS.get(kind)
+    if names is None or any(name not in ctx for name in names):
+        return excerpt(str(error.get("msg", kind)).removeprefix("Value error, "), 300)
+    fields = {name: _number(ctx[name]) for name in names}
+    if "expected" in fields:
+        fields["expected"] = _choices(str(ctx["expected"]))
+    return Text(f"error.type.{kind}", **fields)
+
+
+def _number(value: Any) -> Any:
+    """A limit as pydantic shows it: 1.0 as 1, 0.25 as 0.25."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+def _choices(expected: str) -> "Joined | str":
+    """pydantic's "'none', 'decree' or 'perda'" with the language's own 'or' (`error.or`)."""
+    head, sep, last = expected.rpartition(" or ")
+    return Joined(head, " ", Text("error.or"), " ", last) if sep else expected
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

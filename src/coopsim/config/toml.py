@@ -14,6 +14,11 @@ A mistake users often make gets a `Hint` on the error (`hinted`): a message id o
 in the user's language (`coopsim.reporting.i18n.error_text`); this layer only finds the mistake.
 TOML that does not parse is looked at line by line (`syntax_hint`): a decimal comma (`0,5`),
 `True` or `ya` for a yes/no value, text without quotes (`perda`).
+
+The sentences themselves are messages of the catalogues (`file.*` in `errors.po`), raised as a
+`coopsim.config.errors.Text` that the command line puts into the user's language; the kind
+of file (`what`: "scenario", "regions", ...) and the known sentences callers add when a file is
+missing are translated too (`file.kind.*`, `file.hint.*`), anything else is quoted as given.
 """
 
 from __future__ import annotations
@@ -27,9 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coopsim.config.errors import UserError
+from coopsim.config.errors import Joined, Text, UserError
 
-__all__ = ["MAX_EXTENDS", "MAX_NESTING", "MAX_TABLE_BYTES", "MAX_TOML_BYTES", "NO_WORDS", "YES_WORDS", "Hint",
+__all__ = ["FILE_KINDS", "MISSING_HINTS", "MAX_EXTENDS", "MAX_NESTING", "MAX_TABLE_BYTES", "MAX_TOML_BYTES", "NO_WORDS", "YES_WORDS", "Hint",
            "excerpt", "exists", "hinted", "merge_tables", "read_toml", "read_toml_extending", "read_user_bytes",
            "read_user_text", "syntax_hint"]
 
@@ -46,8 +51,33 @@ MAX_EXTENDS = 32
 YES_WORDS = frozenset({"ya", "iya", "y", "yes", "benar", "betul", "on", "true"})
 NO_WORDS = frozenset({"tidak", "tdk", "bukan", "n", "no", "salah", "off", "false"})
 
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
-          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+_KINDS = ((stat.S_ISDIR, "folder"), (stat.S_ISFIFO, "fifo"), (stat.S_ISCHR, "device"),
+          (stat.S_ISBLK, "device"), (stat.S_ISSOCK, "socket"))
+
+#: The kinds of file callers name (`what`) -> their message (`file.kind.*`); others are shown as given.
+FILE_KINDS = {"scenario": "scenario", "regions": "regions", "experiment": "experiment", "discovery": "discovery",
+              "calibration file": "calibration", "calibration": "calibration", "evidence split": "evidence_split",
+              "one-at-a-time experiment": "oat"}
+#: The sentences callers add when a file is missing -> their message (`file.hint.*`).
+MISSING_HINTS = {
+    "Scenario files are TOML files such as scenarios/baseline.toml; run 'coopsim scenarios' to list them.":
+        "scenario",
+    "An example: experiments/failure_discovery.toml.": "discovery",
+    "The shipped one is experiments/calibration.toml.": "calibration",
+    "The shipped one is experiments/obstacles_oat.toml.": "oat",
+}
+
+
+def _kind(what: str) -> "Text | str":
+    """The kind of file in the reader's language (`file.kind.*`), or as given."""
+    key = FILE_KINDS.get(what)
+    return Text(f"file.kind.{key}") if key else what
+
+
+def _missing_hint(hint: "str | Text") -> "Text | str":
+    """The sentence added to 'no such file', in the reader's language when the catalogues have it."""
+    key = MISSING_HINTS.get(hint) if isinstance(hint, str) else None
+    return Text(f"file.hint.{key}") if key else hint
 
 
 @dataclass(frozen=True)
@@ -63,11 +93,12 @@ class Hint:
     fields: dict[str, str] = field(default_factory=dict)
 
 
-def hinted(message: str, hint: "Hint | None") -> UserError:
+def hinted(message: "str | Text | Joined", hint: "Hint | None") -> UserError:
     """A UserError carrying a hint (its `hint` attribute; None when there is none).
 
     Args:
-        message: the error's paragraph (file, key, what is wrong).
+        message: the error's paragraph (file, key, what is wrong): text, or a `Text` put into
+            the reader's language when shown.
         hint: how to fix it, or None.
 
     Returns:
@@ -150,8 +181,8 @@ def _refuse_kind(mode: int, shown: str, what: str) -> None:
     """A UserError unless `mode` is a regular file's."""
     kind = next((words for test, words in _KINDS if test(mode)), None)
     if kind is not None or not stat.S_ISREG(mode):
-        raise UserError(f"{shown}: this is {kind or 'not a regular file'}, not a {what} file; give the "
-                        f"path of a file.")
+        raise UserError(Text("file.not_regular", shown=shown, kind=Text(f"file.this_is.{kind or 'irregular'}"),
+                             what=_kind(what)))
 
 
 def _opened(path: Path, what: str, hint: str) -> int:
@@ -163,13 +194,13 @@ def _opened(path: Path, what: str, hint: str) -> int:
         _refuse_kind(os.stat(path).st_mode, shown, what)
         return os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except FileNotFoundError:
-        raise UserError(f"{shown}: no such {what} file." + (f" {hint}" if hint else "")) from None
+        raise UserError(Text("file.missing", shown=shown, what=_kind(what),
+                             hint=Joined(" ", _missing_hint(hint)) if hint else "")) from None
     except PermissionError:
-        raise UserError(f"{shown}: no permission to read this {what} file; check its permissions "
-                        f"(ls -l) or copy it somewhere you can read.") from None
+        raise UserError(Text("file.no_permission", shown=shown, what=_kind(what))) from None
     except (OSError, ValueError) as exc:     # a name too long, a folder under a file, a NUL byte
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise UserError(f"{shown}: cannot open this {what} file ({reason}).") from None
+        raise UserError(Text("file.cannot_open", shown=shown, what=_kind(what), reason=reason)) from None
 
 
 def read_user_bytes(path: str | Path, what: str, hint: str = "", limit: int = MAX_TOML_BYTES) -> bytes:
@@ -195,12 +226,12 @@ def read_user_bytes(path: str | Path, what: str, hint: str = "", limit: int = MA
         with os.fdopen(fd, "rb", closefd=False) as f:
             data = f.read(limit + 1)
     except OSError as exc:
-        raise UserError(f"{shown}: cannot read this {what} file ({exc.strerror or exc}).") from None
+        raise UserError(Text("file.cannot_read", shown=shown, what=_kind(what),
+                             reason=str(exc.strerror or exc))) from None
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise UserError(f"{shown}: the {what} file is over {limit // 1024} KB; a {what} file is small "
-                        f"text. Is this the right file?")
+        raise UserError(Text("file.too_big", shown=shown, what=_kind(what), kb=limit // 1024))
     return data
 
 
@@ -208,16 +239,15 @@ def _decoded(data: bytes, shown: str, what: str) -> str:
     """UTF-8 text (a leading byte-order mark dropped), or a UserError saying how to save it."""
     head = data[:4096]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b"\x00") * 4 >= len(head) > 0:
-        raise UserError(f"{shown}: the {what} file is UTF-16 (or binary), not UTF-8 text. Save it as "
-                        f"UTF-8 (in most editors: Save As, encoding UTF-8).")
+        raise UserError(Text("file.utf16", shown=shown, what=_kind(what)))
     if b"\x00" in data:
-        raise UserError(f"{shown}: the {what} file holds NUL bytes: it is binary, not text.")
+        raise UserError(Text("file.nul_bytes", shown=shown, what=_kind(what)))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise UserError(f"{shown}: the {what} file is not UTF-8 text (byte 0x{data[exc.start]:02x} on line "
-                        f"{line}; Latin-1 or Windows-1252 perhaps). Save it as UTF-8.") from None
+        raise UserError(Text("file.not_utf8", shown=shown, what=_kind(what), byte=f"0x{data[exc.start]:02x}",
+                             line=line)) from None
 
 
 def read_user_text(path: str | Path, what: str, hint: str = "", limit: int = MAX_TOML_BYTES) -> str:
@@ -272,14 +302,13 @@ def read_toml(path: str | Path, what: str, hint: str = "") -> tuple[str, dict]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise hinted(f"{shown}: not valid TOML ({exc}). Check quotes, brackets and '=' signs on that line.",
-                     syntax_hint(text, str(exc))) from None
+        raise hinted(Text("file.not_toml", shown=shown, detail=str(exc)), syntax_hint(text, str(exc))) from None
     except RecursionError:
         data = None
     deep = "(top level)" if data is None else _too_deep(data, MAX_NESTING)
     if deep is not None:
-        raise UserError(f"{shown}: arrays or tables nested too deeply (at key '{excerpt(deep)}'); "
-                        f"at most {MAX_NESTING} levels are read.")
+        raise UserError(Text("file.too_deep", shown=shown, limit=MAX_NESTING,
+                             key=Text("error.top_level") if deep == "(top level)" else excerpt(deep)))
     return text, data
 
 
@@ -309,13 +338,12 @@ def _parent(path: Path, data: dict, key: str) -> Path | None:
         return None
     shown = excerpt(str(path), 400)
     if not isinstance(parent, str):
-        raise UserError(f"{shown}: key '{key}' must be a file name (text), got {excerpt(parent)}.")
+        raise UserError(Text("file.extends_not_text", shown=shown, key=key, value=excerpt(parent)))
     if parent.strip() in ("", ".", "..") or parent.endswith(("/", os.sep)):
-        raise UserError(f"{shown}: key '{key}' must name a file next to this one (e.g. "
-                        f"{key} = \"baseline.toml\"), got {parent!r}.")
+        raise UserError(Text("file.extends_not_file", shown=shown, key=key, value=repr(parent)))
     target = path.parent / parent
     if not exists(target):
-        raise UserError(f"{shown}: key '{key}' names '{excerpt(parent)}', which does not exist next to it.")
+        raise UserError(Text("file.extends_missing", shown=shown, key=key, name=excerpt(parent)))
     return target
 
 
@@ -336,7 +364,8 @@ def _read_link(path: Path, what: str, hint: str, child: Path | None, key: str) -
     try:
         return read_toml(path, what)[1]
     except UserError as err:
-        raise hinted(f"{excerpt(str(child), 400)}: key '{key}': {err}", getattr(err, "hint", None)) from None
+        raise hinted(Text("file.in_extended", shown=excerpt(str(child), 400), key=key, problem=err.message),
+                     getattr(err, "hint", None)) from None
 
 
 def read_toml_extending(path: str | Path, what: str, hint: str = "", key: str = "extends") -> dict:
@@ -361,10 +390,11 @@ def read_toml_extending(path: str | Path, what: str, hint: str = "", key: str = 
         resolved = _resolved(current)
         if any(resolved == seen for seen, _, _ in chain):
             names = " -> ".join(p.name for p, _, _ in chain[:MAX_EXTENDS]) + f" -> {resolved.name}"
-            raise UserError(f"{excerpt(str(path), 400)}: key '{key}' makes a cycle ({excerpt(names, 300)}).")
+            raise UserError(Text("file.extends_cycle", shown=excerpt(str(path), 400), key=key,
+                                 names=excerpt(names, 300)))
         if len(chain) == MAX_EXTENDS:
-            raise UserError(f"{excerpt(str(path), 400)}: the '{key}' chain is over {MAX_EXTENDS} files long; "
-                            f"extend a file that extends nothing, or fewer files.")
+            raise UserError(Text("file.extends_too_long", shown=excerpt(str(path), 400), key=key,
+                                 limit=MAX_EXTENDS))
         data = _read_link(current, what, hint, chain[-1][1] if chain else None, key)
         chain.append((resolved, current, data))
         current = _parent(current, data, key)

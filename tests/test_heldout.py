@@ -130,3 +130,28 @@ def test_only_the_measures_asked_for_are_computed(monkeypatch):
     V.check_patterns(V.PatternRuns(None, []), keys=["quiet_share", "term_renewals"])
     assert called == [1, 6]
     assert V.runs_needed(["kyoto_active"]) == {"cases"} and V.runs_needed(["province_rank"]) == {"base", "evidence"}
+
+
+def test_feasibility_points_cover_the_robust_experiments_uncertain_inputs():
+    """experiments/heldout_feasibility.py draws its points inside the uncertain inputs' bounds of
+    the robust experiment, integers as integers, the obstacles untouched."""
+    import importlib.util
+    from pathlib import Path
+
+    from coopsim.config.experiment import load_experiment
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("feasibility", root / "experiments" / "heldout_feasibility.py")
+    feasibility = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(feasibility)
+    robust = root / "experiments" / "obstacles_sobol_robust.toml"
+    points = feasibility.design(robust, 16, seed=3)
+    exp = load_experiment(robust)
+    uncertain = {i.path: i.bounds for i in exp.inputs if i.group in set(exp.spec.robust.uncertain)}
+    assert list(points.columns) == list(uncertain) and len(points) == 16
+    for path, (lo, hi) in uncertain.items():
+        assert points[path].between(lo, hi).all(), path
+    floats = [p for p in uncertain if p != "behaviour.stagnation_quarters"]
+    assert (points[floats].nunique() == 16).all()     # a Latin hypercube: one point per stratum
+    assert points["behaviour.stagnation_quarters"].map(lambda v: isinstance(v, int)).all()
+    assert not any(p.startswith("regions.") for p in points.columns)

@@ -53,9 +53,9 @@ def test_the_literal_check_sees_a_hidden_constant(tmp_path):
 def test_every_parameter_has_a_unit_or_choices_and_a_source():
     rows = [r for r in parameter_table().splitlines() if r.startswith("| `") and "." in r.split("|")[1]]
     structural = [r for r in rows if r.split("|")[1].strip(" `").split(".")[0] in
-                  ("funding", "implementation", "institutions", "matching", "follow_up", "approval",
+                  ("traits", "funding", "implementation", "institutions", "matching", "follow_up", "approval",
                    "renewal", "revival", "partner_side", "relations_effects", "turnover", "decline")]
-    assert len(structural) >= 60
+    assert len(structural) >= 75
     for row in structural:
         cells = [c.strip() for c in row.split("|")]
         assert cells[3] and cells[5], f"parameter without a range or a source: {row}"

@@ -6,7 +6,7 @@ import pytest
 
 from coopsim.config.errors import UserError
 from coopsim.model.model import CoopModel
-from coopsim.model.population import find_region, indonesia_regions
+from coopsim.model.population import build_regions, find_region, indonesia_regions
 
 
 def test_all_indonesian_regional_governments_with_real_population():
@@ -18,15 +18,34 @@ def test_all_indonesian_regional_governments_with_real_population():
     assert table.loc[table["level"] != "province", "population"].sum() == 284_973_643
 
 
+def _regions(scenario, seed):
+    return build_regions(scenario, np.random.default_rng(seed))
+
+
 def test_hdi_raises_staff_capacity(baseline):
-    model = CoopModel(baseline.override({"simulation.levels": ["province"]}), seed=3, agents=False)
-    hdi = model.regions.table["hdi"].to_numpy()
+    provinces = baseline.override({"simulation.levels": ["province"]})
+    hdi = _regions(provinces, 0).table["hdi"].to_numpy()
     rich, poor = hdi > np.median(hdi), hdi <= np.median(hdi)
-    hr = np.mean([CoopModel(baseline.override({"simulation.levels": ["province"]}), seed=s,
-                            agents=False).regions.hr[rich].mean() -
-                  CoopModel(baseline.override({"simulation.levels": ["province"]}), seed=s,
-                            agents=False).regions.hr[poor].mean() for s in range(10)])
-    assert hr > 0.03
+    gap = np.mean([(lambda hr: hr[rich].mean() - hr[poor].mean())(_regions(provinces, s).hr) for s in range(10)])
+    assert gap > 0.03
+
+
+def test_traits_shift_capacities_by_the_documented_parameters(baseline):
+    """traits.*: a steeper HDI slope widens the staff gap between high- and low-HDI regions; a
+    lower island offset lowers that island's roads and leaves every other region's untouched
+    (same draws)."""
+    base = _regions(baseline, 5)
+    steep = _regions(baseline.override({"traits.hr_hdi_slope": 0.3}), 5)
+    hdi = base.table["hdi"].to_numpy()
+    high = hdi > np.median(hdi)
+    gap = lambda r: r.hr[high].mean() - r.hr[~high].mean()
+    assert gap(steep) > gap(base) + 0.1
+    papua = base.table["island_group"].to_numpy() == "Papua"
+    worse = _regions(baseline.override({"traits.infrastructure_papua": -0.5}), 5)
+    assert worse.infrastructure[papua].mean() < base.infrastructure[papua].mean() - 0.1
+    np.testing.assert_array_equal(worse.infrastructure[~papua], base.infrastructure[~papua])
+    alike = _regions(baseline.override({"traits.concentration": 100.0}), 5)
+    assert np.std(alike.dprd) < np.std(base.dprd) / 2
 
 
 def test_known_partnerships_seed_the_network(baseline):

@@ -190,9 +190,10 @@ def test_the_shipped_robust_experiment_loads_with_its_groups_and_forms():
     assert {(i.path, tuple(i.bounds), i.group) for i in exp.inputs if i.group in OBSTACLES} == same
     uncertain = exp.spec.robust.uncertain
     assert {"behaviour_formation", "behaviour_activity", "funding", "implementation_thresholds",
-            "implementation_losses", "institutions", "turnover", "partner_side", "decline"} <= set(uncertain)
+            "implementation_losses", "institutions", "turnover", "partner_side", "decline", "traits"} <= set(uncertain)
     sections = {i.path.split(".")[0] for i in exp.inputs if i.group in uncertain}
-    assert {"behaviour", "funding", "implementation", "institutions", "turnover", "partner_side", "decline"} <= sections
+    assert {"behaviour", "funding", "implementation", "institutions", "turnover", "partner_side", "decline",
+            "traits"} <= sections
     posterior = load_posterior(EXPERIMENTS / "posterior")          # the behaviour rates: its 5%-95% range
     for path in posterior.values.columns:
         lo, hi = weighted_quantiles(posterior.values[path], posterior.weights, [0.05, 0.95])

@@ -141,8 +141,12 @@ def test_the_draws_are_reproducible_from_the_seed_and_come_from_the_files(folder
         assert sorted(strata) == list(range(DRAWS)), path
 
 
-def test_without_your_own_calibration_the_shipped_posterior_is_drawn(tmp_path, monkeypatch):
-    monkeypatch.setattr(robust_levers, "POSTERIOR_DIR", tmp_path / "no_calibration")
+def test_by_default_the_shipped_posterior_is_drawn_not_a_local_calibration(tmp_path, monkeypatch):
+    """A results/calibration left by an earlier model is read only when asked for (--posterior)."""
+    stale = tmp_path / "calibration"
+    stale.mkdir()
+    (stale / "posterior.csv").write_text("behaviour.follow_up,weight\n0.3,1\n")
+    monkeypatch.setattr(robust_levers, "POSTERIOR_DIR", stale)
     inputs, source = robust_levers.uncertain_inputs()
     assert source["kind"] == "posterior" and source["path"].endswith("posterior")
     assert inputs.posterior is not None and len(inputs.posterior) == 200

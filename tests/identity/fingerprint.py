@@ -95,31 +95,35 @@ def _cli(src: Path, root: Path, args: list[str]) -> None:
         raise RuntimeError(f"coopsim {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
 
 
-def fingerprints(src: Path, root: Path, work: Path, only: str | None = None) -> dict[str, dict[str, str]]:
+def fingerprints(src: Path, root: Path, work: Path, only: str | None = None,
+                 parallel: int = 2) -> dict[str, dict[str, str]]:
     """Fingerprints of every command (or those whose name starts with `only`: run, sensitivity,
-    discover, compare, validate)."""
-    out: dict[str, dict[str, str]] = {}
+    discover, compare, validate). The commands run `parallel` at a time (each in its own process
+    and folder: the results do not depend on it)."""
+    from concurrent.futures import ThreadPoolExecutor
 
     def wanted(command: str) -> bool:
         return only is None or command.startswith(only)
 
-    for scenario in sorted((root / "scenarios").glob("*.toml")):
-        if not wanted("run"):
-            break
+    def run(scenario: Path) -> dict:
         folder = work / f"run_{scenario.stem}"
         _cli(src, root, ["run", str(scenario), "--reps", str(SIZES["reps"]), "--seed", "1",
                          "--out", str(folder), "--no-progress"])
-        out[f"run {scenario.name}"] = fingerprint_folder(folder)
+        return {f"run {scenario.name}": fingerprint_folder(folder)}
 
-    if wanted("sensitivity"):
-        _sensitivity(src, root, work, out)
-    if wanted("discover"):
-        _discover(src, root, work, out)
-    if wanted("compare"):
-        _compare(src, root, work, out)
-    if wanted("validate"):
+    def validate() -> dict:
         _cli(src, root, ["validate", "--reps", str(SIZES["validate_reps"]), "--out", str(work / "validate")])
-        out["validate"] = fingerprint_folder(work / "validate")
+        return {"validate": fingerprint_folder(work / "validate")}
+
+    _short_scenario(root, work)
+    jobs = [lambda s=s: run(s) for s in sorted((root / "scenarios").glob("*.toml")) if wanted("run")]
+    jobs += [lambda f=f: f(src, root, work) for name, f in (("sensitivity", _sensitivity), ("discover", _discover),
+                                                          ("compare", _compare)) if wanted(name)]
+    jobs += [validate] if wanted("validate") else []
+    out: dict[str, dict[str, str]] = {}
+    with ThreadPoolExecutor(max(1, parallel)) as pool:
+        for part in pool.map(lambda job: job(), jobs):
+            out.update(part)
     return out
 
 
@@ -130,7 +134,8 @@ def _short_scenario(root: Path, work: Path) -> Path:
     return path
 
 
-def _sensitivity(src: Path, root: Path, work: Path, out: dict) -> None:
+def _sensitivity(src: Path, root: Path, work: Path) -> dict:
+    out = {}
     ishigami = work / "ishigami.toml"
     text = (root / "experiments" / "ishigami.toml").read_text()
     ishigami.write_text(re.sub(r"(?m)^n = \d+", f"n = {SIZES['ishigami_n']}", text))
@@ -142,14 +147,13 @@ def _sensitivity(src: Path, root: Path, work: Path, out: dict) -> None:
     text = (root / "experiments" / "obstacles_morris.toml").read_text()
     text = text.replace('"../scenarios/baseline.toml"', json.dumps(str(work / "short.toml")))
     morris.write_text(re.sub(r"(?m)^n = \d+", f"n = {SIZES['morris_trajectories']}", text))
-    _short_scenario(root, work)
     _cli(src, root, ["sensitivity", str(morris), "--out", str(work / "morris"), "--workers", "2",
                      "--no-progress"])
     out["sensitivity morris"] = fingerprint_folder(work / "morris")
+    return out
 
 
-def _discover(src: Path, root: Path, work: Path, out: dict) -> None:
-    _short_scenario(root, work)
+def _discover(src: Path, root: Path, work: Path) -> dict:
     conditions = (root / "experiments" / "failure_conditions.toml").read_text()
     conditions = re.sub(r'(?m)^scenario = .*$', f"scenario = {json.dumps(str(work / 'short.toml'))}",
                         conditions)
@@ -157,10 +161,11 @@ def _discover(src: Path, root: Path, work: Path, out: dict) -> None:
     (work / "discovery.toml").write_text((root / "experiments" / "failure_discovery.toml").read_text())
     _cli(src, root, ["discover", str(work / "discovery.toml"), "--out", str(work / "discover"),
                      "--points", str(SIZES["discover_points"]), "--workers", "1", "--no-progress"])
-    out["discover failure_discovery"] = fingerprint_folder(work / "discover")
+    return {"discover failure_discovery": fingerprint_folder(work / "discover")}
 
 
-def _compare(src: Path, root: Path, work: Path, out: dict) -> None:
+def _compare(src: Path, root: Path, work: Path) -> dict:
+    out = {}
     _cli(src, root, ["compare", "scenarios/baseline.toml", "scenarios/joint_committee.toml",
                      "scenarios/dedicated_budget.toml", "--reps", str(SIZES["compare_reps"]),
                      "--out", str(work / "compare"), "--no-report", "--no-progress"])
@@ -169,6 +174,7 @@ def _compare(src: Path, root: Path, work: Path, out: dict) -> None:
                      "--region", "DI Yogyakarta", "--reps", str(SIZES["compare_reps"]),
                      "--out", str(work / "compare_region"), "--no-report", "--no-progress"])
     out["compare --region"] = fingerprint_folder(work / "compare_region")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -53,8 +53,9 @@ def add_arguments(parser) -> None:
                              "(off by default; 50 is a usual start)")
     parser.add_argument("--posterior", default=None, metavar="DIR",
                         help="with --uncertain: the calibration results folder whose posterior.csv is drawn "
-                             "(default results/calibration if it has one, else the shipped experiments/posterior, else the priors of "
-                             "experiments/calibration.toml; the summary says which)")
+                             "(default the shipped experiments/posterior, the one the baseline's rates come from, else the "
+                             "priors of experiments/calibration.toml; your own calibration only when named, e.g. "
+                             "--posterior results/calibration; the summary says which)")
     parser.add_argument("--seed", type=int, default=1, help="master seed (default 1)")
     parser.add_argument("--out", default=None, help="results folder (default results/compare_<names>)")
     parser.add_argument("--force", action="store_true", help="write into a non-empty results folder")

@@ -21,7 +21,8 @@ from coopsim.config.parameters import Section, param
 from coopsim.config.profiles import Profile, check_profiles, profile_table
 from coopsim.config.schema import FileSchema, Strict
 from coopsim.config.structure import (Approval, Decline, FollowUp, Funding, Implementation, Institutions,
-                                      Matching, PartnerSide, RelationsEffects, Renewal, Revival, Turnover)
+                                      Matching, PartnerSide, RelationsEffects, Renewal, Revival, Traits,
+                                      Turnover)
 from coopsim.config.checks import check_scenario
 from coopsim.config.toml import excerpt, read_toml, read_toml_extending
 
@@ -248,6 +249,7 @@ class Scenario(Strict):
     levers: Levers = Levers()
     shock: Shock = Shock()
     growth_areas: GrowthAreas = GrowthAreas()
+    traits: Traits = Traits()
     funding: Funding = Funding()
     implementation: Implementation = Implementation()
     institutions: Institutions = Institutions()

@@ -12,8 +12,56 @@ from typing import Literal
 from coopsim.config.parameters import JUDGEMENT as J
 from coopsim.config.parameters import Section, param
 
-__all__ = ["Funding", "Implementation", "Institutions", "Matching", "FollowUp", "Approval", "Renewal",
+__all__ = ["Traits", "Funding", "Implementation", "Institutions", "Matching", "FollowUp", "Approval", "Renewal",
            "Revival", "PartnerSide", "RelationsEffects", "Turnover", "Decline"]
+
+
+class Traits(Section):
+    """How a regional government's traits follow its data (`coopsim.model.population`): each
+    capacity is a Beta draw around the scenario's level in [regions], shifted by what the data
+    say of the region (HDI as a z-score among the regions, city or regency, island group, log10
+    population density). The shifts are judgement: no source gives their size, only their sign."""
+    concentration: float = param(8.0, 0.5, 100, unit="a + b of the Beta", source=J,
+                                 doc="how alike regions (and heads' commitment) are around the [regions] level; "
+                                     "higher = more alike")
+    hr_hdi_slope: float = param(0.06, 0, 0.3, unit="index per sd of HDI", source="Hambatan: SDM (judgement)",
+                                doc="staff capacity of a region one standard deviation of HDI above the mean")
+    hr_urban_shift: float = param(0.05, 0, 0.3, unit="index", source="Hambatan: SDM (judgement)",
+                                  doc="staff capacity of cities and provinces above, and of regencies below, the level")
+    data_hdi_slope: float = param(0.04, 0, 0.3, unit="index per sd of HDI", source="Hambatan: Data (judgement)",
+                                  doc="data quality of a region one standard deviation of HDI above the mean")
+    bureaucracy_hdi_slope: float = param(0.03, 0, 0.3, unit="index per sd of HDI",
+                                         source="Hambatan: Policy and bureaucracy (judgement)",
+                                         doc="professionalism of a region one standard deviation of HDI above the mean")
+    infrastructure_density_slope: float = param(0.04, 0, 0.3, unit="index per log10(people/km2)",
+                                                source="Hambatan: Infrastructure (judgement)",
+                                                doc="roads of a denser region above those of a sparser one")
+    density_reference: float = param(2.5, 0, 5, unit="log10(people/km2)", source=J,
+                                     doc="density at which the density shift is 0 (about 300 people/km2)")
+    infrastructure_jawa: float = param(0.15, -0.5, 0.5, unit="index", source="Hambatan: Infrastructure (judgement)",
+                                       doc="roads of Java above the level (the best connected)")
+    infrastructure_nusa_tenggara: float = param(0.0, -0.5, 0.5, unit="index", source=J,
+                                                doc="roads of Bali and Nusa Tenggara against the level")
+    infrastructure_sumatera: float = param(-0.05, -0.5, 0.5, unit="index",
+                                           source="Hambatan: Infrastructure (poor roads between Sumatra's centres)",
+                                           doc="roads of Sumatra against the level")
+    infrastructure_kalimantan: float = param(-0.10, -0.5, 0.5, unit="index", source=J,
+                                             doc="roads of Kalimantan against the level")
+    infrastructure_sulawesi: float = param(-0.10, -0.5, 0.5, unit="index", source=J,
+                                           doc="roads of Sulawesi against the level")
+    infrastructure_maluku: float = param(-0.20, -0.5, 0.5, unit="index", source=J,
+                                         doc="roads of Maluku against the level")
+    infrastructure_papua: float = param(-0.25, -0.5, 0.5, unit="index", source=J,
+                                        doc="roads of Papua against the level (the least connected)")
+    potential_shape: float = param(2.0, 0.5, 20, unit="Beta(a, a) shape", source=J,
+                                   doc="spread of each side's potential per sector (2: broad, hump-shaped)")
+
+    def island_shift(self, island_group: str) -> float:
+        """Infrastructure offset of an island group of the data (0 for one not listed)."""
+        return {"Jawa": self.infrastructure_jawa, "Nusa Tenggara": self.infrastructure_nusa_tenggara,
+                "Sumatera": self.infrastructure_sumatera, "Kalimantan": self.infrastructure_kalimantan,
+                "Sulawesi": self.infrastructure_sulawesi, "Maluku": self.infrastructure_maluku,
+                "Papua": self.infrastructure_papua}.get(island_group, 0.0)
 
 
 class Funding(Section):

@@ -23,7 +23,7 @@ from coopsim.config.vocabulary import ECONOMIC_SECTOR_NAMES, SECTORS
 from coopsim.config.scenario import Scenario
 
 __all__ = ["SECTORS", "ECONOMIC_SECTORS", "LEVELS", "REGION_COLUMNS", "COUNTRY_GROWTH_AREA", "GROWTH_AREA_NAMES",
-           "IMT_GT", "IMS_GT", "BIMP_EAGA", "RegionState", "PartnerState", "Geography", "geography",
+           "IMT_GT", "IMS_GT", "BIMP_EAGA", "ISLAND_GROUPS", "RegionState", "PartnerState", "Geography", "geography",
            "indonesia_geography", "indonesia_regions", "known_partnerships", "read_regions_csv", "synthetic_regions",
            "unit", "beta_params", "build_regions", "build_partners", "complementarity", "find_region",
            "institutionalisation", "lever_scope", "country_table", "country_weights"]
@@ -39,9 +39,8 @@ _ISLAND_GROWTH_AREA = {"Sumatera": IMT_GT, "Kalimantan": BIMP_EAGA, "Sulawesi": 
 _PROVINCE_GROWTH_AREA = {"ID-KR": IMT_GT | IMS_GT, "ID-RI": IMT_GT | IMS_GT}
 COUNTRY_GROWTH_AREA = {"Malaysia": IMT_GT | IMS_GT | BIMP_EAGA, "Thailand": IMT_GT,
                        "Singapore": IMS_GT, "Brunei": BIMP_EAGA, "Philippines": BIMP_EAGA}
-# Roads between economic centres (Hambatan: Infrastructure): Java best, the east worst.
-_ISLAND_INFRASTRUCTURE = {"Jawa": 0.15, "Nusa Tenggara": 0.0, "Sumatera": -0.05, "Kalimantan": -0.10,
-                          "Sulawesi": -0.10, "Maluku": -0.20, "Papua": -0.25}
+# The island groups of the data (their infrastructure offsets are `traits.infrastructure_*`).
+ISLAND_GROUPS = ("Jawa", "Nusa Tenggara", "Sumatera", "Kalimantan", "Sulawesi", "Maluku", "Papua")
 # How many programs a budget line at level 1.0 pays for, per year.
 
 REGION_COLUMNS = ("name", "level", "province", "island_group", "population", "area_km2", "hdi")
@@ -105,7 +104,7 @@ def synthetic_regions(n: int, rng: np.random.Generator) -> pd.DataFrame:
     n_prov = max(1, n // 15)
     level = np.where(np.arange(n) < n_prov, "province", rng.choice(["regency", "city"], n, p=[0.8, 0.2]))
     province = np.where(level == "province", np.arange(n) % n_prov, rng.integers(0, n_prov, n))
-    islands = np.array(list(_ISLAND_INFRASTRUCTURE))
+    islands = np.array(ISLAND_GROUPS)
     group = islands[rng.integers(0, len(islands), n_prov)]
     pop = np.exp(rng.normal(12.8, 1.0, n)) * np.where(level == "province", 12, 1)
     return pd.DataFrame({
@@ -120,13 +119,13 @@ def unit(x):
     return np.minimum(np.maximum(x, 0.0), 1.0)
 
 
-def beta_params(mean, concentration=8.0):
+def beta_params(mean, concentration):
     """Beta(a, b) with this mean; concentration sets how alike regions (or heads) are."""
     m = np.clip(mean, 0.01, 0.99)
     return m * concentration, (1 - m) * concentration
 
 
-def _beta(rng, mean, n, concentration=8.0):
+def _beta(rng, mean, n, concentration):
     return rng.beta(*beta_params(mean, concentration), n)
 
 
@@ -171,7 +170,7 @@ class Geography:
     hdi_z: np.ndarray          # HDI as a z-score among these regions (0 where unknown)
     urban: np.ndarray          # cities and provinces
     density: np.ndarray        # log10 people per km2
-    island: np.ndarray         # infrastructure offset of the island group
+    island_group: np.ndarray   # island group name (its infrastructure offset: `traits`)
     growth_area: np.ndarray    # bit flags
 
 
@@ -185,7 +184,7 @@ def geography(table: pd.DataFrame) -> Geography:
         table=table, level=level, province=table["province"].to_numpy(), hdi_z=hdi_z,
         urban=(level == "city") | (level == "province"),
         density=np.log10(table["population"].to_numpy(float) / table["area_km2"].to_numpy(float)),
-        island=table["island_group"].map(_ISLAND_INFRASTRUCTURE).fillna(0).to_numpy(float),
+        island_group=table["island_group"].fillna("").to_numpy(str),
         growth_area=(table["island_group"].map(_ISLAND_GROWTH_AREA).fillna(0).astype(int).to_numpy()
                      | table["province"].map(_PROVINCE_GROWTH_AREA).fillna(0).astype(int).to_numpy()))
 
@@ -209,20 +208,26 @@ def build_regions(scenario: Scenario, rng: np.random.Generator) -> RegionState:
         raise UserError(f"simulation.levels {sim.levels} leaves no regional government in "
                         f"'{sim.population}'. Allowed levels: {', '.join(LEVELS)}.")
     n = len(table)
-    level, hdi_z, urban, density, island = geo.level, geo.hdi_z, geo.urban, geo.density, geo.island
+    level, hdi_z, urban, density = geo.level, geo.hdi_z, geo.urban, geo.density
+    tr = scenario.traits
+    island = np.array([tr.island_shift(g) for g in geo.island_group], dtype=float)
+
+    def beta(mean):
+        return _beta(rng, mean, n, tr.concentration)
 
     def shifted(mean, shift):
-        return unit(_beta(rng, mean, n) + shift)
+        return unit(beta(mean) + shift)
 
     scoped = lever_scope(scenario, table)   # where the levers apply (every region by default)
-    hr = shifted(r.hr_capacity, 0.06 * hdi_z + 0.05 * urban - 0.05 * ~urban + lev.hr_training * scoped)
-    data = shifted(r.data_quality, 0.04 * hdi_z + lev.data_platform_gain * (lev.data_platform & scoped))
-    bureaucracy = shifted(r.bureaucracy_quality, 0.03 * hdi_z)
-    alignment = _beta(rng, r.regulatory_alignment, n)
-    infrastructure = shifted(r.infrastructure, island + 0.04 * (density - 2.5))
-    dprd = _beta(rng, r.dprd_support, n)
+    hr = shifted(r.hr_capacity, tr.hr_hdi_slope * hdi_z + tr.hr_urban_shift * urban - tr.hr_urban_shift * ~urban
+                 + lev.hr_training * scoped)
+    data = shifted(r.data_quality, tr.data_hdi_slope * hdi_z + lev.data_platform_gain * (lev.data_platform & scoped))
+    bureaucracy = shifted(r.bureaucracy_quality, tr.bureaucracy_hdi_slope * hdi_z)
+    alignment = beta(r.regulatory_alignment)
+    infrastructure = shifted(r.infrastructure, island + tr.infrastructure_density_slope * (density - tr.density_reference))
+    dprd = beta(r.dprd_support)
     community = shifted(r.community_participation, lev.community_program_gain * (lev.community_program & scoped))
-    potential = rng.beta(2.0, 2.0, (n, len(SECTORS)))
+    potential = rng.beta(tr.potential_shape, tr.potential_shape, (n, len(SECTORS)))
     has_line = rng.random(n) < r.budget_line_share
     f = scenario.funding
     programs = {"province": f.programs_province, "regency": f.programs_regency, "city": f.programs_city}
@@ -236,7 +241,7 @@ def build_regions(scenario: Scenario, rng: np.random.Generator) -> RegionState:
     diplomat = np.isin(province, scenario.central.diplomat_regions) | (lev.diplomat & scoped)
     unelected = np.isin(province, scenario.elections.unelected_heads) & (level == "province")
     growth_area = geo.growth_area.copy() if scenario.growth_areas.enabled else np.zeros(n, dtype=np.int64)
-    commitment = _beta(rng, r.leader_commitment, n)
+    commitment = beta(r.leader_commitment)
     terms = rng.integers(0, 2, n)  # heads elected in 2024: first or second term
     return RegionState(table=table, budget=budget, hr=hr, data=data, bureaucracy=bureaucracy,
                    alignment=alignment, infrastructure=infrastructure, dprd=dprd, community=community,
@@ -383,13 +388,15 @@ def build_partners(scenario: Scenario, rng: np.random.Generator) -> PartnerState
         ga[:] = 0
     # richer countries' local governments have more resources (log GDP per capita, centred)
     richer = np.nan_to_num(richer_by_code[code])
-    capacity = unit(_beta(rng, p.capacity, n) + ps.capacity_gdp_slope * richer)
+    tr = scenario.traits
+    capacity = unit(_beta(rng, p.capacity, n, tr.concentration) + ps.capacity_gdp_slope * richer)
     term = term_by_code[code]
     spy = scenario.simulation.steps_per_year
     term_steps = np.maximum(1, np.round(term * spy)).astype(np.int64)
     return PartnerState(name=names, country=country, capacity=capacity,
-                        interest=_beta(rng, p.interest, n), openness=_beta(rng, p.data_openness, n),
-                        potential=rng.beta(2.0, 2.0, (n, len(SECTORS))), growth_area=ga,
+                        interest=_beta(rng, p.interest, n, tr.concentration),
+                        openness=_beta(rng, p.data_openness, n, tr.concentration),
+                        potential=rng.beta(tr.potential_shape, tr.potential_shape, (n, len(SECTORS))), growth_area=ga,
                         country_code=code, countries=country_names, term_steps=term_steps,
                         next_turnover=(rng.random(n) * term_steps).astype(np.int64),
                         review_step=rng.integers(0, spy, n),

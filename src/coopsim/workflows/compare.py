@@ -288,7 +288,7 @@ def plan_comparison(files: list[str], *, reps: int = 30, seed: int = 1, region: 
         lang: the language of the summary, figures and report ('id' or 'en').
         uncertain: draws of the uncertain inputs (0: a plain comparison; else at least 2).
         posterior: with `uncertain`, a calibration's results folder whose posterior is drawn
-            (default results/calibration when it has one, else the shipped experiments/posterior, else the priors).
+            (default the shipped experiments/posterior, else the priors).
 
     Returns:
         The plan, with the summary's opening lines.

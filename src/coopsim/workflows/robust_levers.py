@@ -2,8 +2,8 @@
 what is drawn, from which files, the draws, their runs' target, and the files they add.
 
 What is uncertain:
-- the behavioural rates: the ABC posterior of a calibration (`--posterior DIR`; by default
-  `results/calibration` when it holds a `posterior.csv`), else uniform draws in the priors of
+- the behavioural rates: the ABC posterior of a calibration (`--posterior DIR`; by default the
+  shipped `experiments/posterior`, the one the baseline's rates come from), else uniform draws in the priors of
   `experiments/calibration.toml` (the summary says which);
 - the obstacles' levels: every `regions.*` input of `experiments/obstacles_sobol.toml`, drawn
   uniformly in its range.
@@ -88,12 +88,11 @@ def _experiment_file(name: str) -> Path:
 
 
 def _behaviour(posterior: str | Path | None, priors: Path) -> tuple[UncertainInputs, dict]:
-    """The behavioural rates: the posterior asked for, else your own calibration's
-    (`POSTERIOR_DIR`) if present, else the shipped one (experiments/posterior), else the priors."""
-    folder = Path(posterior) if posterior is not None else POSTERIOR_DIR
-    if posterior is None and not (folder / POSTERIOR_FILE).is_file():
-        shipped = priors.parent / "posterior"
-        folder = shipped if (shipped / POSTERIOR_FILE).is_file() else folder
+    """The behavioural rates: the posterior asked for, else the shipped one beside the priors
+    (experiments/posterior: the one the baseline's rates come from), else the priors. Your own
+    calibration (`POSTERIOR_DIR`) is read only when asked for: a folder left by an earlier model
+    must not change the draws silently."""
+    folder = Path(posterior) if posterior is not None else priors.parent / "posterior"
     if posterior is not None or (folder / POSTERIOR_FILE).is_file():
         found = load_posterior(folder)
         return (UncertainInputs({}, found.values, found.weights),
@@ -108,8 +107,8 @@ def uncertain_inputs(posterior: str | Path | None = None, priors: str | Path | N
     """What is uncertain, read from the files.
 
     Args:
-        posterior: a calibration's results folder (or its posterior.csv); None: `POSTERIOR_DIR`
-            when it holds a posterior, else the shipped experiments/posterior, else the priors.
+        posterior: a calibration's results folder (or its posterior.csv), e.g. `POSTERIOR_DIR`;
+            None: the shipped experiments/posterior beside the priors, else the priors.
         priors: the calibration file (default experiments/calibration.toml).
         obstacles: the experiment file whose `regions.*` ranges are drawn (default
             experiments/obstacles_sobol.toml).

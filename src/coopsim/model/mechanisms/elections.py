@@ -49,8 +49,8 @@ def hold_elections(model, rng: np.random.Generator) -> None:
     turnover = voting & ~reelected
     regions.leader_terms[reelected] += 1
     regions.leader_terms[turnover] = 1
-    regions.leader_commitment[turnover] = betas(*beta_params(model.params.regions.leader_commitment),
-                                                key, who[turnover], 1)
+    commitment = beta_params(model.params.regions.leader_commitment, model.params.traits.concentration)
+    regions.leader_commitment[turnover] = betas(*commitment, key, who[turnover], 1)
     regions.next_election[voting] += e.term_years * model.steps_per_year
     model.turnovers = turnover
     model.last_election[voting] = t

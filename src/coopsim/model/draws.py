@@ -15,22 +15,34 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import betaincinv, ndtri
 
-__all__ = ["step_key", "serial_keys", "row_key", "uniforms", "stacked_uniforms", "normals", "as_normals", "betas",
+__all__ = ["step_key", "serial_keys", "row_key", "extend_key", "uniforms", "stacked_uniforms", "normals", "as_normals", "betas",
            "EdgeDice", "edge_uniforms"]
 
-# SplitMix64's constants (Steele, Lea & Flood 2014): a bijective mix of 64-bit integers.
-_M1, _M2, _GOLDEN = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB), np.uint64(0x9E3779B97F4A7C15)
-_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
-_UNIT = 1.0 / 2 ** 53        # 53-bit integers to doubles in [0, 1)
-_OPEN = 2.0 ** -54           # half a step: uniforms in (0, 1) for inverse CDFs
+# SplitMix64's constants (Steele, Lea & Flood 2014): a bijective mix of 64-bit integers. They
+# are 0-d arrays, not numpy scalars: numpy applies a 0-d array to a small array in a third of
+# the time of a scalar (the same numbers), and these run on every draw of every step.
+_M1, _M2 = np.array(0xBF58476D1CE4E5B9, np.uint64), np.array(0x94D049BB133111EB, np.uint64)
+_GOLDEN = np.array(0x9E3779B97F4A7C15, np.uint64)
+_S30, _S27, _S31, _S11 = (np.array(s, np.uint64) for s in (30, 27, 31, 11))
+_UNIT = np.array(1.0 / 2 ** 53)   # 53-bit integers to doubles in [0, 1)
+_OPEN = 2.0 ** -54                # half a step: uniforms in (0, 1) for inverse CDFs
+_MASK = 0xFFFFFFFFFFFFFFFF
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    x = x ^ (x >> _S30)
-    x = x * _M1
-    x = x ^ (x >> _S27)
-    x = x * _M2
-    return x ^ (x >> _S31)
+    x = x ^ (x >> _S30)   # a new array: the rest works in place on it
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
+
+
+def _to_unit(x: np.ndarray) -> np.ndarray:
+    """Mixed 64-bit integers (consumed) to doubles in [0, 1) from their top 53 bits; the
+    uint64 -> float64 conversion happens inside the multiplication (exact below 2**53)."""
+    x >>= _S11
+    return x * _UNIT
 
 
 def step_key(rng: np.random.Generator) -> int:
@@ -50,10 +62,20 @@ def serial_keys(n: int) -> np.ndarray:
 def row_key(*ids) -> np.ndarray:
     """A 64-bit identity from integer ids (broadcast): e.g. (region, partner, step explored).
     Compute it once per entity; identities combine by XOR (`a[:, None] ^ b[None, :]`)."""
+    return extend_key(np.uint64(0), *ids)
+
+
+def extend_key(key, *ids) -> np.ndarray:
+    """`row_key(a, ..., b, c)` from `row_key(a, ..., b)` (`key`) and the further ids c: e.g. a
+    partnership's identity from its region's (`serial_keys`) without mixing the region again.
+    An id that is a Python int (a step) is added without making an array of it."""
     with np.errstate(over="ignore"):
-        x = np.uint64(0)
+        x = key
         for i in ids:
-            x = _mix(x ^ (np.asarray(i).astype(np.int64).astype(np.uint64) + _GOLDEN))
+            if isinstance(i, int):   # int64 wrapped to uint64, plus the golden ratio, mod 2**64
+                x = _mix(x ^ np.array((i + 0x9E3779B97F4A7C15) & _MASK, np.uint64))
+            else:
+                x = _mix(x ^ (np.asarray(i).astype(np.int64).astype(np.uint64) + _GOLDEN))
     return x
 
 
@@ -74,8 +96,8 @@ def _salt(key, stream: int) -> int:
 def uniforms(key, identity, stream: int = 0) -> np.ndarray:
     """Uniforms in [0, 1), one per identity, that depend only on the step's `key`, the
     `stream` (which draw of the step) and the identity (`row_key`)."""
-    x = _mix(np.asarray(identity, dtype=np.uint64) ^ np.uint64(_salt(key, stream)))
-    return (x >> _S11).astype(np.float64) * _UNIT
+    x = _mix(np.asarray(identity, dtype=np.uint64) ^ np.array(_salt(key, stream), np.uint64))
+    return _to_unit(x)
 
 
 def stacked_uniforms(key, identity, streams) -> np.ndarray:
@@ -84,7 +106,7 @@ def stacked_uniforms(key, identity, streams) -> np.ndarray:
     identity = np.asarray(identity, dtype=np.uint64)
     salts = np.array([_salt(key, s) for s in streams], dtype=np.uint64)
     x = _mix(identity ^ salts.reshape(salts.shape + (1,) * identity.ndim))
-    return (x >> _S11).astype(np.float64) * _UNIT
+    return _to_unit(x)
 
 
 def normals(key, identity, stream: int = 0) -> np.ndarray:

@@ -41,19 +41,26 @@ _FLOAT = ("t_explore", "t_loi", "t_mou", "t_stagnant", "t_end", "t_stage", "appr
 _INT = ("region", "partner", "stage", "low_count", "cause", "end_cause", "revivals", "renewals",
         "case", "term_years", "n_programs")
 _BOOL = ("committee", "partner_budget", "region_budget", "misjudged", "foreign_initiative", "known")
+_COLUMNS = _FLOAT + _INT + _BOOL + ("programs", "key")   # every per-row column
+_NEVER = -1e9
+
+
+def _blank(name: str) -> float:
+    """What a column holds in a row not in use: never reached for a time (`t_...`), else zero."""
+    return _NEVER if name.startswith("t_") else 0
 
 
 class Partnerships:
     """Columns of equal length `capacity`; rows [0, n) are in use. Times are in steps
     (negative = before the start), -1e9 where a stage was never reached."""
 
-    NEVER = -1e9
+    NEVER = _NEVER
 
     def __init__(self, capacity: int = 256):
         self.n = 0
         self.capacity = capacity
         for name in _FLOAT:
-            setattr(self, name, np.full(capacity, self.NEVER if name.startswith("t_") else 0.0))
+            setattr(self, name, np.full(capacity, _blank(name), dtype=np.float64))
         for name in _INT:
             setattr(self, name, np.zeros(capacity, dtype=np.int64))
         for name in _BOOL:
@@ -68,15 +75,19 @@ class Partnerships:
                         "stage": np.zeros(4 * capacity, np.int64), "cause": np.zeros(4 * capacity, np.int64)}
 
     def _record(self, rows: np.ndarray, t, stage, cause) -> None:
-        k, n = len(rows), self.logged
-        if not k:
-            return
-        if n + k > len(self._events["row"]):
-            self._events = {name: np.concatenate([col, np.zeros(max(len(col), k), col.dtype)])
-                            for name, col in self._events.items()}
-        for name, value in (("row", rows), ("t", t), ("stage", stage), ("cause", cause)):
-            self._events[name][n:n + k] = value
-        self.logged = n + k
+        """Append the stage changes of these rows to the event log (on every move: kept to
+        four slice assignments; the log doubles when full)."""
+        start = self.logged
+        stop = start + len(rows)
+        log = self._events
+        if stop > len(log["row"]):
+            log = self._events = {name: np.concatenate([col, np.zeros(max(len(col), stop - start), col.dtype)])
+                                  for name, col in log.items()}
+        log["row"][start:stop] = rows
+        log["t"][start:stop] = t
+        log["stage"][start:stop] = stage
+        log["cause"][start:stop] = cause
+        self.logged = stop
 
     def events(self) -> dict[str, np.ndarray]:
         """The event log: every stage a row entered, in order. Returns columns `row`, `t` (step,
@@ -88,7 +99,7 @@ class Partnerships:
         new = max(self.capacity * 2, need)
         for name in _FLOAT + _INT + _BOOL:
             old = getattr(self, name)
-            col = np.full(new, self.NEVER if name.startswith("t_") else 0, dtype=old.dtype)
+            col = np.full(new, _blank(name), dtype=old.dtype)
             col[: self.capacity] = old
             setattr(self, name, col)
         programs = np.zeros((new, len(SECTORS)), dtype=bool)
@@ -97,26 +108,31 @@ class Partnerships:
         self.key = np.concatenate([self.key, np.zeros(new - self.capacity, dtype=np.uint64)])
         self.capacity = new
 
-    def add(self, region: np.ndarray, partner: np.ndarray, **columns) -> np.ndarray:
-        """Append rows; returns their indices. Unnamed columns keep their defaults."""
+    def add(self, region: np.ndarray, partner: np.ndarray, keys: np.ndarray | None = None,
+            **columns) -> np.ndarray:
+        """Append rows; returns their indices. Unnamed columns keep their defaults. `keys`:
+        their identities, `row_key(region, partner, t_explore)`, if the caller has them."""
         k = len(region)
         if self.n + k > self.capacity:
             self._grow(self.n + k)
-        rows = np.arange(self.n, self.n + k)
-        self.region[rows] = region
-        self.partner[rows] = partner
-        self.cause[rows] = NO_CAUSE
-        self.end_cause[rows] = NO_CAUSE
-        self.case[rows] = -1
-        self.region_budget[rows] = True
-        self.partner_budget[rows] = True
+        new = slice(self.n, self.n + k)   # the new rows, as a slice: cheaper to write than indices
+        self.region[new] = region
+        self.partner[new] = partner
+        self.cause[new] = NO_CAUSE
+        self.end_cause[new] = NO_CAUSE
+        self.case[new] = -1
+        self.region_budget[new] = True
+        self.partner_budget[new] = True
         for name, value in columns.items():
-            getattr(self, name)[rows] = value
+            getattr(self, name)[new] = value
         # who it is: region, partner and the step it was explored (its dice: coopsim.model.draws)
-        self.key[rows] = row_key(region, partner, np.round(self.t_explore[rows]).astype(np.int64))
+        if keys is None:
+            keys = row_key(region, partner, np.round(self.t_explore[new]).astype(np.int64))
+        self.key[new] = keys
         self.pairs.update(zip(region.tolist(), partner.tolist()))
+        rows = np.arange(self.n, self.n + k)
         self.n += k
-        self._record(rows, self.t_stage[rows].copy(), self.stage[rows].copy(), NO_CAUSE)
+        self._record(rows, self.t_stage[new], self.stage[new], NO_CAUSE)
         return rows
 
     def where(self, *stages: int) -> np.ndarray:
@@ -132,10 +148,12 @@ class Partnerships:
     def move(self, rows: np.ndarray, stage: int, t: int, cause: np.ndarray | int | None = None) -> None:
         """Move rows to a stage at step t and log it; a stagnation's cause is the binding cause
         of its last low quarter (`cause` column) unless given."""
+        if not len(rows):
+            return   # nothing to move or log
         self.stage[rows] = stage
         self.t_stage[rows] = t
         if cause is None:
-            cause = self.cause[rows].copy() if stage == STAGNANT else NO_CAUSE
+            cause = self.cause[rows] if stage == STAGNANT else NO_CAUSE   # a copy: fancy indexing
         self._record(rows, t, stage, cause)
 
     def end(self, rows: np.ndarray, cause: np.ndarray | int, t: int) -> None:
@@ -143,7 +161,10 @@ class Partnerships:
         if not len(rows):
             return
         was_active = self.stage[rows] == ACTIVE
-        self.quit += np.bincount(np.broadcast_to(cause, rows.shape)[was_active], minlength=len(self.quit))
+        if isinstance(cause, np.ndarray) and cause.ndim:
+            self.quit += np.bincount(cause[was_active], minlength=len(self.quit))
+        else:   # one cause for all: counted without an array of it
+            self.quit[cause] += np.count_nonzero(was_active)
         self.move(rows, ENDED, t, cause)
         self.t_end[rows] = t
         self.end_cause[rows] = cause
@@ -175,15 +196,17 @@ class Partnerships:
     def trimmed(self, spare: int = 0) -> "Partnerships":
         """A deep copy holding rows [0, n) and room for `spare` more (event log included)."""
         other = Partnerships.__new__(Partnerships)
+        # columns and the event log are copied below, the pairs shallowly (tuples of ints)
         other.__dict__.update(copy.deepcopy({k: v for k, v in self.__dict__.items()
-                                             if not isinstance(v, np.ndarray) or k == "quit"}))
+                                             if not isinstance(v, np.ndarray) and k not in ("_events", "pairs")}))
+        other.pairs = set(self.pairs)
+        other.quit = self.quit.copy()
         other._events = {name: np.concatenate([col[: self.logged], np.zeros(4 * spare, col.dtype)])
                          for name, col in self._events.items()}
         other.capacity = self.n + spare
-        for name in _FLOAT + _INT + _BOOL + ("programs", "key"):
+        for name in _COLUMNS:
             col = getattr(self, name)
-            fresh = np.full((other.capacity,) + col.shape[1:], self.NEVER if name.startswith("t_") else 0,
-                            dtype=col.dtype)
+            fresh = np.full((other.capacity,) + col.shape[1:], _blank(name), dtype=col.dtype)
             fresh[: self.n] = col[: self.n]
             setattr(other, name, fresh)
         return other
@@ -195,10 +218,10 @@ class Partnerships:
         keep = np.ones(self.n, dtype=bool)
         keep[rows] = False
         k, index = int(keep.sum()), np.cumsum(keep) - 1
-        for name in _FLOAT + _INT + _BOOL + ("programs", "key"):
+        for name in _COLUMNS:
             col = getattr(self, name)
             col[:k] = col[: self.n][keep]
-            col[k: self.n] = self.NEVER if name.startswith("t_") else 0
+            col[k: self.n] = _blank(name)
         ev = self.events()
         kept = keep[ev["row"]]
         m = int(kept.sum())

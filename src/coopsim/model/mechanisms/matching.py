@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from coopsim.config.vocabulary import SECTORS
-from coopsim.model.draws import as_normals, row_key, serial_keys, stacked_uniforms, step_key, uniforms
+from coopsim.model.draws import as_normals, extend_key, row_key, serial_keys, stacked_uniforms, step_key, uniforms
 
 from coopsim.model.partnerships import (BUREAUCRACY, DATA, EXPLORATION, HR, LEADERSHIP, LOI, MOU,
                                   Partnerships)
@@ -93,14 +93,15 @@ def explore(model, rng: np.random.Generator) -> None:
         return
     e, data, region, partner = model.partnerships, choice["data"][keep], explorers[keep], partner[keep]
     programs, n_programs = programs[keep], n_programs[keep]
-    new = e.add(region, partner, stage=EXPLORATION, t_explore=model.t,
+    # who each is (row_key(region, partner, step)), from the regions' keys: one mix less per id
+    keys = extend_key(serial_keys(r.n)[region], partner, model.t)
+    new = e.add(region, partner, keys=keys, stage=EXPLORATION, t_explore=model.t,
                 t_stage=model.t, data=data, clarity=data,
                 comp=comp[keep], misjudged=choice["misjudged"][keep], foreign_initiative=initiative[keep],
                 sponsor=r.leader_commitment[region],
                 engagement=model.partners.interest[partner], n_programs=n_programs,
-                committee=r.joint_committee[region], dedicated=r.dedicated_budget[region])
-    e.programs[new] = programs
-    e.economic_share[new] = (programs & ECONOMIC_SECTORS).sum(axis=1) / n_programs
+                committee=r.joint_committee[region], dedicated=r.dedicated_budget[region],
+                programs=programs, economic_share=(programs & ECONOMIC_SECTORS).sum(axis=1) / n_programs)
     model.tally.formed += len(new)
 
 
@@ -112,9 +113,8 @@ def _explorers(model, key: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r, b, m, spy = model.regions, model.params.behaviour, model.params.matching, model.steps_per_year
     u = stacked_uniforms(key, serial_keys(r.n), (_STREAM["own"], _STREAM["foreign"]))  # keyed by region
     drive = (m.drive_offset + r.leader_commitment) * (m.drive_offset + r.hr) * (1 + m.diplomat_boost * r.diplomat)
-    own = u[0] < b.exploration_rate / spy * drive
-    foreign = u[1] < b.foreign_exploration_rate / spy * model.attractiveness
-    either = np.flatnonzero(np.concatenate((own, foreign)))   # own initiatives first, then foreign
+    chance = np.concatenate((b.exploration_rate / spy * drive, b.foreign_exploration_rate / spy * model.attractiveness))
+    either = np.flatnonzero(u.ravel() < chance)   # own initiatives first, then foreign
     return either % r.n, either >= r.n, _explorer_keys(r.n)[either]
 
 
@@ -216,10 +216,11 @@ def follow_up(model, rng: np.random.Generator) -> None:
     go = np.concatenate((u[:k] < _p_letter(model, exploring, reg[:k], speed),
                          u[k:] < _p_draft(model, drafting, reg[k:], speed)))
     # exploration -> LoI: someone must act; LoI -> MoU draft: staff and data make a precise draft
-    e.move(exploring[go[:k]], LOI, t)
-    e.t_loi[exploring[go[:k]]] = t
-    e.move(drafting[go[k:]], MOU, t)
-    e.approval_due[drafting[go[k:]]] = np.inf  # set by approval
+    lettered, drafted = exploring[go[:k]], drafting[go[k:]]
+    e.move(lettered, LOI, t)
+    e.t_loi[lettered] = t
+    e.move(drafted, MOU, t)
+    e.approval_due[drafted] = np.inf  # set by approval
     waited = t - e.t_stage[rows]
     patience = b.exploration_patience_quarters
     stale = ~go & np.concatenate((waited[:k] >= patience, waited[k:] >= fu.loi_patience * patience))

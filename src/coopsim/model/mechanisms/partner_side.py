@@ -30,12 +30,14 @@ def partners_decide(model, rng: np.random.Generator) -> None:
     if not len(rows):
         return
     partner = e.partner[rows]
-    cooled = changed[partner] & (u[rows] >= ps.adoption_probability)
-    e.engagement[rows[cooled]] *= 1 - ps.turnover_loss
+    inherited = rows[changed[partner]]   # dice only for these (keyed by row: the same numbers)
+    cooled = inherited[u[inherited] >= ps.adoption_probability]
+    e.engagement[cooled] *= 1 - ps.turnover_loss
     # nothing delivered: interest in a dormant partnership fades toward its bare worth
-    dormant = rows[e.stage[rows] == STAGNANT]
-    worth = unit(p.interest[e.partner[dormant]] - ps.benefit_weight * ps.benefit_reference) \
-        * relations_factor(model, e.partner[dormant], model.params.relations_effects.engagement_sensitivity)
+    is_dormant = e.stage[rows] == STAGNANT
+    dormant, dormant_partner = rows[is_dormant], partner[is_dormant]
+    worth = unit(p.interest[dormant_partner] - ps.benefit_weight * ps.benefit_reference) \
+        * relations_factor(model, dormant_partner, model.params.relations_effects.engagement_sensitivity)
     e.engagement[dormant] += ps.engagement_rate * (worth - e.engagement[dormant])
     # the yearly budget review: a partner leaves what it is no longer engaged in
     reviewing = p.review_step[partner] == t % model.steps_per_year

@@ -15,8 +15,8 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import betaincinv, ndtri
 
-__all__ = ["step_key", "serial_keys", "row_key", "extend_key", "uniforms", "stacked_uniforms", "normals", "as_normals", "betas",
-           "EdgeDice", "edge_uniforms"]
+__all__ = ["step_key", "serial_keys", "row_key", "extend_key", "uniforms", "stacked_uniforms", "normals",
+           "as_normals", "betas", "EdgeDice", "edge_uniforms"]
 
 # SplitMix64's constants (Steele, Lea & Flood 2014): a bijective mix of 64-bit integers. They
 # are 0-d arrays, not numpy scalars: numpy applies a 0-d array to a small array in a third of
@@ -104,9 +104,19 @@ def stacked_uniforms(key, identity, streams) -> np.ndarray:
     """`uniforms(key, identity, s)` for each stream s, stacked on a new first axis: the same
     numbers in one pass (the arrays are small, so each numpy call costs more than its work)."""
     identity = np.asarray(identity, dtype=np.uint64)
-    salts = np.array([_salt(key, s) for s in streams], dtype=np.uint64)
-    x = _mix(identity ^ salts.reshape(salts.shape + (1,) * identity.ndim))
-    return _to_unit(x)
+    # every stream's `_salt(key, s)` in one numpy pass (the same bits as the Python integers)
+    salts = _mix(np.array(int(key), np.uint64) ^ _stream_tags(tuple(streams), identity.ndim))
+    return _to_unit(_mix(identity ^ salts))
+
+
+@lru_cache(maxsize=256)
+def _stream_tags(streams: tuple[int, ...], ndim: int) -> np.ndarray:
+    """What `_salt` mixes into the step's key for each stream, `(stream + 1)` x the golden
+    ratio mod 2**64, shaped to broadcast over an identity of `ndim` axes (cached, read-only)."""
+    tags = np.array([((s + 1) * 0x9E3779B97F4A7C15) & _MASK for s in streams], np.uint64)
+    tags = tags.reshape(tags.shape + (1,) * ndim)
+    tags.flags.writeable = False
+    return tags
 
 
 def normals(key, identity, stream: int = 0) -> np.ndarray:

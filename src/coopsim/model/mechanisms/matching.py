@@ -113,8 +113,9 @@ def _explorers(model, key: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r, b, m, spy = model.regions, model.params.behaviour, model.params.matching, model.steps_per_year
     u = stacked_uniforms(key, serial_keys(r.n), (_STREAM["own"], _STREAM["foreign"]))  # keyed by region
     drive = (m.drive_offset + r.leader_commitment) * (m.drive_offset + r.hr) * (1 + m.diplomat_boost * r.diplomat)
-    chance = np.concatenate((b.exploration_rate / spy * drive, b.foreign_exploration_rate / spy * model.attractiveness))
-    either = np.flatnonzero(u.ravel() < chance)   # own initiatives first, then foreign
+    chance = np.concatenate((b.exploration_rate / spy * drive,   # own initiatives first, then foreign
+                             b.foreign_exploration_rate / spy * model.attractiveness))
+    either = np.flatnonzero(u.ravel() < chance)   # u: (own, foreign) x regions, flattened alike
     return either % r.n, either >= r.n, _explorer_keys(r.n)[either]
 
 
@@ -158,12 +159,13 @@ def _choose_partner(model, explorers: np.ndarray, draws: dict, load: np.ndarray)
     # Indonesia have soured, declines to explore
     willing = _willing(model, cand, draws["willing"][:, :k], load)
     pick = np.where(willing, perceived, -np.inf).argmax(axis=1)
-    rows = np.arange(len(explorers))
+    at = np.arange(len(explorers)) * k + pick   # each explorer's pick in the flattened (n, K) tables
     # misjudged: with full knowledge a better candidate would have been chosen
     ordered = np.sort(true, axis=1)
     median = 0.5 * (ordered[:, (k - 1) // 2] + ordered[:, k // 2])  # 0.5: the midpoint of the middle two
-    return cand[rows, pick], {"data": data[rows, pick], "values": sector_value[rows, pick],
-                              "misjudged": true[rows, pick] < median, "willing": willing[rows, pick]}
+    values = sector_value.reshape(-1, sector_value.shape[2])[at]
+    return cand.ravel()[at], {"data": data.ravel()[at], "values": values,
+                              "misjudged": true.ravel()[at] < median, "willing": willing.ravel()[at]}
 
 
 def _choose_programmes(model, draws: dict, choice: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -85,6 +85,8 @@ def _resign(model, ended: np.ndarray, u: np.ndarray, load: np.ndarray) -> None:
     free = [pair not in e.pairs for pair in zip(e.region[again].tolist(), e.partner[again].tolist())]
     again = again[np.array(free, dtype=bool)]
     again = again[e.within_portfolios(e.partner[again], model.partners.limit, load)]
+    if not len(again):
+        return
     pairs = set(zip(e.region[again].tolist(), e.partner[again].tolist()))
     e.move(again, LOI, t)
     e.t_loi[again] = t

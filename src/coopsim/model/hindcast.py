@@ -229,9 +229,7 @@ def _conditions_now(model, past: Reconstruction) -> None:
     signed = live[e.t_mou[live] > e.NEVER]
     e.obligation[signed] = np.maximum(e.obligation[signed], r.legal[e.region[signed]] / 2)
     now = edge_data(model, reg, par)
-    data, r.data = r.data, past.data          # what the same formula gave with the past's data
-    before = edge_data(model, reg, par)
-    r.data = data
+    before = edge_data(model, reg, par, data=past.data)   # what the same formula gave in the past
     e.data[live] = unit(e.data[live] + now - before)
     e.clarity[live] = unit(e.clarity[live] + now - before)
 

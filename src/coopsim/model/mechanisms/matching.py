@@ -33,12 +33,14 @@ _STREAM = {name: i for i, name in enumerate(("own", "foreign", "anyone", "neighb
                                               "perception", "programme", "extra", "willing"))}
 
 
-def edge_data(model, region: np.ndarray, partner: np.ndarray) -> np.ndarray:
+def edge_data(model, region: np.ndarray, partner: np.ndarray, data: np.ndarray | None = None) -> np.ndarray:
     """Knowledge of this partner: the region's data, the partner's openness, shared
-    growth-area data and a diplomat's help."""
+    growth-area data and a diplomat's help. `data`: the regions' data capacity to use instead
+    of today's (e.g. what a reconstructed past had)."""
     r, p, ga, m = model.regions, model.partners, model.params.growth_areas, model.params.matching
     same_ga = (r.growth_area[region] & p.growth_area[partner]) != 0
-    return unit(m.data_weight * r.data[region] + m.openness_weight * p.openness[partner]
+    data = r.data if data is None else data
+    return unit(m.data_weight * data[region] + m.openness_weight * p.openness[partner]
                 + ga.data_bonus * same_ga + m.diplomat_data * r.diplomat[region])
 
 

@@ -116,3 +116,12 @@ def test_missing_posterior_is_a_clear_error(tmp_path):
     (tmp_path / "posterior.csv").write_text("a,b\n1,2\n")
     with pytest.raises(UserError, match="'weight' column"):
         load_posterior(tmp_path)
+
+
+def test_a_priors_mistakes_read_in_indonesian(tmp_path):
+    error = pytest.raises(UserError, load_calibration, _file(tmp_path, [("behaviour.follow_up", 0.4, 0.2)])).value
+    assert "low (0.4) must be below high (0.2)" in error.text("en")
+    assert "low (0.4) harus lebih kecil daripada high (0.2)" in error.text("id"), error.text("id")
+    error = pytest.raises(UserError, load_calibration, _file(tmp_path, [("behaviour.follow_up", 0.4, 1.5)])).value
+    assert error.text("en").endswith("A prior must lie inside the parameter's range.")
+    assert error.text("id").endswith("Prior harus berada di dalam rentang parameternya."), error.text("id")

@@ -290,3 +290,14 @@ def test_a_failed_run_is_one_clear_error(files, tmp_path, monkeypatch):
     with pytest.raises(UserError) as err:
         run_replications([load_scenario(files["small"])], [None], seed=1, reps=2, folder=tmp_path)
     assert "2 of 2 runs failed" in str(err.value) and "ValueError: no such thing" in str(err.value)
+
+
+def test_cli_misspelled_region_reads_in_indonesian(files, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COOPSIM_LANG", "id")
+    rc = cli.main(["compare", files["small"], files["joint_committee"], "--region", "DI Yogyakrta",
+                   "--reps", "2", "--out", str(tmp_path / "out"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "Traceback" not in err
+    assert "--region: daerah 'DI Yogyakrta' tidak dikenal. Mungkin maksud Anda: " in err, err
+    assert "Provinsi Daerah Istimewa Yogyakarta" in err and "kode ISO (ID-YO)" in err
+    assert "unknown region" not in err and "Did you mean" not in err

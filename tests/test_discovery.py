@@ -265,3 +265,16 @@ def test_prim_handles_switches_as_integers():
     assert lim.loc["joint_committee", "max"] < 1 and abs(lim.loc["x1", "max"] - 0.4) < 0.04
     assert boxes[0].words.startswith("x1 below 0.") and boxes[0].words.endswith("and no joint committee")
     assert boxes[0].stats["density"] > 0.95 and boxes[0].stats["coverage"] > 0.9
+
+
+def test_a_file_without_a_discovery_table_reads_in_indonesian(tmp_path):
+    path = tmp_path / "d.toml"
+    path.write_text('points = 100\n', encoding="utf-8")
+    error = pytest.raises(UserError, load_discovery, path).value
+    assert error.text("en") == f"{path}: no [discovery] table. A discovery file looks like:\n" + \
+        '[discovery]\nexperiment = "failure_conditions.toml"\noutput = "share_failed"\ndirection = "above"\n' \
+        'threshold = 0.6'
+    assert error.text("id").startswith(f"{path}: tidak ada tabel [discovery]. Contoh berkas discovery:\n[discovery]")
+    path.write_text('[discovery]\noutput = "share_failed"\n', encoding="utf-8")
+    error = pytest.raises(UserError, load_discovery, path).value
+    assert "kunci 'discovery.experiment' tidak ada" in error.text("id") and "Contoh berkas discovery" in error.text("id")

@@ -165,7 +165,13 @@ def _error_ids() -> set[str]:
 def test_every_message_a_users_error_uses_exists_in_both_languages():
     used = _error_ids()
     assert {"error.value", "error.more", "error.got", "file.missing", "file.not_toml", "option.at_least",
-            "error.type.less_than_equal", "error.type.literal_error", "file.kind.scenario"} <= used
+            "error.type.less_than_equal", "error.type.literal_error", "file.kind.scenario",
+            # the project's own checks: a planner's profile, compare --region, the scenario's names,
+            # a regions CSV, and the validators of experiment, OAT, calibration and discovery files
+            "error.at_key", "region.unknown", "region.none_close", "profile.not_elected", "compare.region_in",
+            "case.region_unknown", "regions.needs", "regions.missing_hint", "experiment.bounds_inside",
+            "experiment.dist_ignores_many", "oat.too_few_replications", "calibration.prior_inside",
+            "discovery.looks_like"} <= used
     missing = sorted(f"{lang}: {k}" for k in used for lang in LANGUAGES if k not in catalogue(lang))
     assert not missing, missing
 

@@ -499,3 +499,62 @@ def test_an_option_out_of_range_is_told_in_the_language_too(tmp_path, capsys, mo
     assert cli.main(["run", str(ROOT / "scenarios" / "baseline.toml"), "--seed", "-1",
                      "--out", str(tmp_path / "out")]) == 2
     assert "--seed must be 0 or more, got -1." in capsys.readouterr().err
+
+
+# -- the project's own checks read in the planner's language too -------------------------------
+@pytest.mark.parametrize("tables, english, indonesian", [
+    ({"cases": [{"name": "c", "region": "Kota Yogyakrta", "partner": "p"}]},
+     "s.toml: key 'cases[0] (c).region': no region 'Kota Yogyakrta' takes part",
+     "s.toml: kunci 'cases[0] (c).region': tidak ada daerah 'Kota Yogyakrta' yang ikut serta"),
+    ({"shock": {"downturn_country": "china"}}, "no partner is in 'china'. Did you mean China?",
+     "tidak ada mitra di 'china'. Mungkin maksud Anda China?"),
+    ({"elections": {"unelected_heads": ["XX-YY"]}}, "XX-YY is not a province code of this population",
+     "XX-YY bukan kode provinsi populasi ini"),
+    ({"simulation": {"levels": []}}, "key 'simulation.levels' is empty", "kunci 'simulation.levels' kosong"),
+])
+def test_a_scenarios_names_are_checked_in_both_languages(tables, english, indonesian):
+    error = pytest.raises(UserError, check_scenario, _scenario(**tables), "s.toml").value
+    assert english in error.text("en") and english in str(error)
+    assert indonesian in error.text("id"), error.text("id")
+
+
+def test_a_population_csv_is_refused_in_both_languages(tmp_path):
+    path = tmp_path / "regions.csv"
+    path.write_text(CSV_HEAD + "A,province,P1,Jawa,many,10,70\n")
+    error = pytest.raises(UserError, read_regions_csv, path).value
+    assert "column 'population' must hold positive numbers; row 2 of the file has many" in error.text("en")
+    assert "kolom 'population' harus berisi angka positif; baris 2 berkas berisi many" in error.text("id")
+    bad = _scenario(simulation={"population": str(path)})
+    error = pytest.raises(UserError, check_scenario, bad, "s.toml").value
+    assert error.text("id").startswith("s.toml: kunci 'simulation.population' ('indonesia', 'synthetic' atau CSV "
+                                       f"daerah): {path}: kolom 'population'"), error.text("id")
+    missing = pytest.raises(UserError, read_regions_csv, tmp_path / "gone.csv").value
+    assert "A regions file needs columns name, level" in missing.text("en")
+    assert "Isi dengan 'indonesia', 'synthetic', atau sebuah CSV. Berkas daerah memerlukan kolom" in missing.text("id")
+
+
+@pytest.mark.parametrize("input_, english, indonesian", [
+    ("bounds = [0.9, 0.1]", "bounds must be [low, high] with low < high, got [0.9, 0.1]",
+     "bounds harus [bawah, atas] dengan bawah < atas, tertulis [0.9, 0.1]"),
+    ("bounds = [0.1, 0.9]\nsd = 0.1\nmean = 0.5", "'unif' does not use mean or sd; remove them",
+     "'unif' tidak memakai mean atau sd; hapus kunci-kunci itu"),
+    ("bounds = [0.1, 1.9]", "The bounds of an input must lie inside the parameter's range.",
+     "Batas sebuah input harus berada di dalam rentang parameternya."),
+])
+def test_an_experiments_own_checks_read_in_both_languages(tmp_path, input_, english, indonesian):
+    path = tmp_path / "e.toml"
+    path.write_text(MODEL.format(scenario="baseline", input=input_))
+    error = pytest.raises(UserError, load_experiment, path).value
+    assert error.text("en").startswith(str(path)) and error.text("id").startswith(str(path))
+    assert english in error.text("en") and english in str(error), error.text("en")
+    assert indonesian in error.text("id"), error.text("id")
+    assert not any(word in error.text("id") for word in ("must", "needs", "does not")), error.text("id")
+
+
+def test_a_validators_text_is_put_into_words_by_the_schema():
+    from coopsim.config.errors import Text
+    from coopsim.config.schema import problem
+
+    error = {"type": "value_error", "msg": "Value error, ...", "ctx": {"error": ValueError(Text("experiment.morris_even"))}}
+    assert problem(error).render("en") == "morris levels must be even"
+    assert problem(error).render("id") == "levels morris harus genap"

@@ -198,3 +198,11 @@ def test_every_shipped_obstacle_acts_in_the_papers_direction(tmp_path):
     shown = table[["obstacle", "outcome", "difference", "low", "high", "verdict"]].to_string()
     assert len(table) == 2 * len(data["obstacles"])
     assert result.failing == {}, shown
+
+
+def test_the_files_own_checks_read_in_indonesian():
+    error = pytest.raises(UserError, oat_from_data, _data(replications=5), SHIPPED, scenario=_small()).value
+    assert "at least 20 replications are required" in error.text("en")
+    assert "paling sedikit 20 replikasi diperlukan untuk interval 95% yang kokoh" in error.text("id"), error.text("id")
+    error = pytest.raises(UserError, oat_from_data, _data(), SHIPPED, scenario=_small(years=8)).value
+    assert "skenario dasar" in error.text("id") and "berjalan 8 tahun" in error.text("id"), error.text("id")

@@ -288,3 +288,50 @@ def test_a_region_without_known_partnerships_gets_an_empty_list_and_an_example(t
     path = tmp_path / "nias.toml"
     path.write_text(profile.text, encoding="utf-8")
     assert load_scenario(path).profiles[0].partnerships == []
+
+
+def test_a_profile_mistake_reads_in_indonesian_naming_the_key_and_what_is_allowed(tmp_path, capsys, monkeypatch):
+    from coopsim import cli
+    from coopsim.config.profiles import Profile
+    from coopsim.model.profiles import profiled_region
+
+    scenario = _scenario(tmp_path, '[[profiles]]\nregion = "ID-YO"\nnext_election_year = 2029\n')
+    error = pytest.raises(UserError, CoopModel, scenario, seed=0).value
+    assert error.text("en").endswith("key 'profiles[0].next_election_year': the head of Provinsi Daerah Istimewa "
+                                     "Yogyakarta is not elected (elections.unelected_heads); leave "
+                                     "next_election_year out.")
+    assert error.text("id").endswith("kunci 'profiles[0].next_election_year': kepala daerah Provinsi Daerah "
+                                     "Istimewa Yogyakarta tidak dipilih melalui pilkada "
+                                     "(elections.unelected_heads); hapus next_election_year.")
+    model = CoopModel(_scenario(tmp_path, "", name="base"), seed=0, agents=False)
+    error = pytest.raises(UserError, profiled_region, model, 2, Profile(region="Kota Surabya")).value
+    assert "key 'profiles[2].region': unknown region 'Kota Surabya'. Did you mean: Kota Surabaya" in error.text("en")
+    assert error.text("id").startswith(f"{model.params.source_file}: kunci 'profiles[2].region': daerah "
+                                       f"'Kota Surabya' tidak dikenal. Mungkin maksud Anda: Kota Surabaya")
+    monkeypatch.setenv("COOPSIM_LANG", "id")
+    path = tmp_path / "u.toml"
+    path.write_text(f'name = "u"\nextends = "{BASE}"\n[simulation]\nyears = 10\n[[profiles]]\nregion = "ID-YO"\n'
+                    f'next_election_year = 2029\n', encoding="utf-8")
+    assert cli.main(["run", str(path), "--reps", "1", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "kunci 'profiles[0].next_election_year'" in err and "hapus next_election_year" in err, err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("body, words", [
+    ('[[profiles]]\nregion = "Kota Surabya"\n', ["profiles[0].region", "tidak ada daerah", "Kota Surabaya"]),
+    (f'[[profiles]]\nregion = "{SBY}"\nnext_election_year = 2020\n', ["next_election_year", "2025 atau sesudahnya"]),
+    (f'[[profiles]]\nregion = "{SBY}"\nbudget_line = false\nbudget_programs = 2.0\n', ["budget_programs", "tetapi"]),
+    (f'[[profiles]]\nregion = "{SBY}"\n[[profiles.partnerships]]\npartner = "Busan"\n[[profiles.partnerships]]\n'
+     f'partner = "busan"\n', ["partnerships[1].partner", "dua kali"]),
+])
+def test_a_planners_profile_mistakes_read_in_indonesian(tmp_path, body, words):
+    """A planner's region profile: the error names the key and what is allowed, in Bahasa Indonesia."""
+    from coopsim.config.errors import error_language
+
+    with pytest.raises(UserError) as err:
+        _scenario(tmp_path, body)
+    with error_language("id"):
+        text = str(err.value)
+    for word in words:
+        assert word in text, text

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
-from coopsim.config.errors import UserError
+from coopsim.config.errors import Joined, Text, UserError
 from coopsim.config.schema import FileSchema, Strict
 from coopsim.config.scenario import Scenario, load_scenario
 from coopsim.config.toml import excerpt, read_toml
@@ -47,7 +47,7 @@ class PriorSpec(Strict):
     @model_validator(mode="after")
     def _ordered(self):
         if not self.low < self.high:
-            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+            raise ValueError(Text("calibration.low_high", low=self.low, high=self.high))
         return self
 
 
@@ -108,19 +108,18 @@ def _check_priors(spec: CalibrationFile, scenario: Scenario, origin: str) -> Non
     for k, prior in enumerate(spec.parameters):
         where = f"{origin}: parameters[{k}] ({excerpt(prior.path, 60)})"
         if prior.path in seen:
-            raise UserError(f"{where}: the parameter has a prior twice; give each one prior.")
+            raise UserError(Joined(where, ": ", Text("calibration.prior_twice")))
         seen.add(prior.path)
         node = data
         for part in prior.path.split("."):
             node = node.get(part) if isinstance(node, dict) else None
         if isinstance(node, bool) or not isinstance(node, float):
-            raise UserError(f"{where}: key 'path' must name a decimal scenario parameter (see docs/ODD.md), "
-                            f"e.g. 'behaviour.follow_up'; yes/no, whole-number and unknown keys cannot be calibrated.")
+            raise UserError(Joined(where, ": ", Text("calibration.not_decimal")))
         for bound in (prior.low, prior.high):
             try:
-                scenario.override({prior.path: bound}, origin=f"{where} bound {bound}")
+                scenario.override({prior.path: bound}, origin=Joined(where, " ", Text("experiment.bound", value=bound)))
             except UserError as err:
-                raise UserError(f"{err} A prior must lie inside the parameter's range.") from None
+                raise UserError(Joined(err.message, " ", Text("calibration.prior_inside"))) from None
 
 
 _SCHEMA = FileSchema(CalibrationFile, doc="experiments/README.md (section 'Calibration')")
@@ -184,13 +183,12 @@ def load_posterior(path: str | Path) -> Posterior:
     path = Path(path)
     csv = path / POSTERIOR_FILE if path.is_dir() else path
     if not csv.is_file():
-        raise UserError(f"{csv}: no posterior there; run experiments/calibrate.py first (it writes {POSTERIOR_FILE}).")
+        raise UserError(Text("calibration.no_posterior", path=str(csv), file=POSTERIOR_FILE))
     table = pd.read_csv(csv)
     manifest_file = csv.parent / "manifest.json"
     manifest = json.loads(manifest_file.read_text()) if manifest_file.is_file() else {}
     columns = [c for c in table.columns if "." in c]
     if "weight" not in table or not columns:
-        raise UserError(f"{csv}: a posterior needs a 'weight' column and one column per parameter "
-                        f"(dotted paths); found {', '.join(table.columns)}.")
+        raise UserError(Text("calibration.posterior_columns", path=str(csv), found=", ".join(map(str, table.columns))))
     weights = table["weight"].to_numpy(float)
     return Posterior(table[columns].reset_index(drop=True), weights / weights.sum(), manifest)

@@ -4,7 +4,9 @@ A scenario may name provinces (`elections.unelected_heads`, `central.diplomat_re
 country (`shock.downturn_country`), regions of its pinned `[[cases]]`, and a table of regions
 (`simulation.population`). Each must exist in the population the scenario runs, or the model
 would silently ignore it; a scenario file that sets nothing would run the defaults as
-"unnamed". `check_scenario` refuses all of these with a `UserError` naming the file and key.
+"unnamed". `check_scenario` refuses all of these with a `UserError` naming the file and key, in
+the words of the message catalogues (`scenario.*`, `case.*`, `regions.*`, `region.*` in
+`errors.po`), so it reads in Bahasa Indonesia or English.
 
 The places known are read from the package data (`coopsim/data/*.csv`), or from the regions
 CSV a scenario names, which `read_regions_table` reads and checks (the model reads it through
@@ -20,16 +22,17 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from coopsim.config.errors import UserError
+from coopsim.config.errors import Text, UserError
 from coopsim.config.toml import MAX_TABLE_BYTES, excerpt, read_user_text
 
 if TYPE_CHECKING:  # scenario.py calls this module; the type is only for annotations
     from coopsim.config.scenario import Scenario
 
 __all__ = ["GROWTH_AREA_COUNTRIES", "LEVELS", "MAX_NAME", "Places", "REGION_COLUMNS", "check_scenario", "indonesia_places",
-           "partner_countries", "places_of", "read_regions_table", "region_key"]
+           "partner_countries", "places_of", "read_regions_table", "region_key", "unknown_region"]
 
 #: The longest scenario name (it names the results folder and titles every figure).
 MAX_NAME = 100
@@ -90,10 +93,32 @@ class Places:
 
     def suggest(self, query: str, levels: list[str]) -> str:
         """Up to three names of regions taking part close to `query` ('none close' otherwise)."""
+        return ", ".join(self.close(query, levels)) or "none close"
+
+    def close(self, query: str, levels: list[str]) -> list[str]:
+        """Up to three names of regions taking part close to `query` (none when none is close)."""
         names = sorted({r[0] for r in self.regions if r[2] in levels}) or [f"Region {i}" for i in range(
             min(self.synthetic, 3))]
-        close = difflib.get_close_matches(query, names, n=3, cutoff=0.6)
-        return ", ".join(close) or "none close"
+        return difflib.get_close_matches(query, names, n=3, cutoff=0.6)
+
+
+def unknown_region(query: str, names: Sequence[str], other_names: Sequence[str] = ()) -> Text:
+    """The sentence for a name that matches no region (`region.unknown`), with up to three close
+    names as `coopsim.model.population.find_region` suggests them (or 'none close').
+
+    Args:
+        query: the name asked for.
+        names: the regions' names.
+        other_names: their other names (English), one for each of `names`, or none.
+
+    Returns:
+        A `Text` put into words in the reader's language.
+    """
+    names = [str(n) for n in names]
+    keys = [region_key(n) for n in names] + [region_key(str(n)) for n in other_names]
+    close = difflib.get_close_matches(region_key(query), keys, n=3, cutoff=0.6)
+    found = ", ".join(sorted({names[keys.index(c) % len(names)] for c in close}))
+    return Text("region.unknown", query=excerpt(query), suggestion=found or Text("region.none_close"))
 
 
 def _package_rows(name: str) -> list[dict[str, str]]:
@@ -159,21 +184,21 @@ def _regions_table(path: str, version: tuple | None) -> Any:
     import pandas as pd
 
     del version  # part of the cache key only
-    shown, needs = excerpt(path, 400), f"A regions file needs columns {', '.join(REGION_COLUMNS)} (hdi optional)."
-    text = read_user_text(path, "regions", f"(simulation.population) Give 'indonesia', 'synthetic', or a CSV. {needs}",
-                          limit=MAX_TABLE_BYTES)
+    shown, needs = excerpt(path, 400), Text("regions.needs", columns=", ".join(REGION_COLUMNS))
+    text = read_user_text(path, "regions", Text("regions.missing_hint", needs=needs), limit=MAX_TABLE_BYTES)
     try:
         table = pd.read_csv(io.StringIO(text), dtype={c: str for c in ("name", "level", "province", "island_group")})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise UserError(f"{shown}: not a CSV table ({excerpt(' '.join(str(exc).split()), 120)}). {needs}") from None
+        raise UserError(Text("regions.not_csv", shown=shown, detail=excerpt(" ".join(str(exc).split()), 120),
+                             needs=needs)) from None
     missing = [c for c in REGION_COLUMNS if c not in table.columns and c != "hdi"]
     if missing:
-        raise UserError(f"{shown}: missing column(s) {excerpt(', '.join(missing))}. {needs}")
+        raise UserError(Text("regions.missing_columns", shown=shown, columns=excerpt(", ".join(missing)), needs=needs))
     if table.empty:
-        raise UserError(f"{shown}: the regions file has a header but no rows. {needs}")
+        raise UserError(Text("regions.no_rows", shown=shown, needs=needs))
     bad = sorted(set(table["level"].fillna("(empty)")) - set(LEVELS))
     if bad:
-        raise UserError(f"{shown}: column 'level' has {excerpt(', '.join(bad))}; allowed: {', '.join(LEVELS)}.")
+        raise UserError(Text("regions.bad_level", shown=shown, found=excerpt(", ".join(bad)), allowed=", ".join(LEVELS)))
     for col in [c for c in ("population", "area_km2", "hdi") if c in table]:
         table[col] = _numbers(table[col], shown, col)
     return table
@@ -189,9 +214,9 @@ def _numbers(column: Any, shown: str, col: str) -> Any:
     wrong = (column.notna() & ~finite) if col == "hdi" else (~finite | (values <= 0))
     if wrong.any():
         row = int(np.flatnonzero(wrong.to_numpy())[0])
-        what = "numbers (or be empty)" if col == "hdi" else "positive numbers"
-        raise UserError(f"{shown}: column '{col}' must hold {what}; row {row + 2} of the file has "
-                        f"{excerpt(str(column.iat[row]))}.")
+        what = Text("regions.hold.numbers_or_empty") if col == "hdi" else Text("regions.hold.positive")
+        raise UserError(Text("regions.not_numbers", shown=shown, column=col, what=what, row=row + 2,
+                             value=excerpt(str(column.iat[row]))))
     return values
 
 
@@ -226,8 +251,7 @@ def places_of(scenario: "Scenario", origin: str) -> Places:
     try:
         return _csv_places(sim.population)
     except UserError as err:
-        raise UserError(f"{origin}: key 'simulation.population' ('indonesia', 'synthetic' or a regions CSV): "
-                        f"{err}") from None
+        raise UserError(Text("scenario.population_csv", origin=origin, problem=err.message)) from None
 
 
 def _check_codes(scenario: "Scenario", places: Places, origin: str) -> None:
@@ -239,8 +263,9 @@ def _check_codes(scenario: "Scenario", places: Places, origin: str) -> None:
         bad = [c for c in codes if c not in known]
         if bad:
             shown = ", ".join(sorted(places.provinces)[:40]) + (" ..." if len(places.provinces) > 40 else "")
-            raise UserError(f"{origin}: key '{key}': {excerpt(', '.join(bad))} is not a province code of this "
-                            f"population ('{excerpt(scenario.simulation.population)}'). Codes: {shown}.")
+            raise UserError(Text("error.at_key", origin=origin, key=key, problem=Text(
+                "scenario.not_province_code", codes=excerpt(", ".join(bad)),
+                population=excerpt(scenario.simulation.population), known=shown)))
 
 
 def _check_country(scenario: "Scenario", origin: str) -> None:
@@ -252,9 +277,9 @@ def _check_country(scenario: "Scenario", origin: str) -> None:
     for key, country in named:
         if country is not None and country not in known:
             close = difflib.get_close_matches(country, sorted(known), n=3, cutoff=0.6)
-            hint = f"Did you mean {', '.join(close)}? " if close else ""
-            raise UserError(f"{origin}: key '{key}': no partner is in '{excerpt(country)}'. {hint}"
-                            f"Countries with partners: {', '.join(sorted(known))}.")
+            hint = Text("scenario.did_you_mean_country", names=", ".join(close)) if close else ""
+            raise UserError(Text("error.at_key", origin=origin, key=key, problem=Text(
+                "scenario.no_partner_country", country=excerpt(country), hint=hint, known=", ".join(sorted(known)))))
 
 
 def _check_cases(scenario: "Scenario", places: Places, origin: str) -> None:
@@ -262,16 +287,16 @@ def _check_cases(scenario: "Scenario", places: Places, origin: str) -> None:
     sim = scenario.simulation
     last = sim.start_year + sim.years
     for k, case in enumerate(scenario.cases):
-        where = f"{origin}: key 'cases[{k}] ({excerpt(case.name, 40)})"
+        where = f"cases[{k}] ({excerpt(case.name, 40)})"
         if case.signed_year is not None and not 1900 <= case.signed_year <= last:
-            raise UserError(f"{where}.signed_year': {excerpt(case.signed_year)} is outside 1900 - {last} (the "
-                            f"simulation's last year).")
+            raise UserError(Text("error.at_key", origin=origin, key=f"{where}.signed_year", problem=Text(
+                "case.year_outside", year=excerpt(case.signed_year), last=last)))
         levels = list(sim.levels)
         if not places.region_known(case.region, levels):
-            raise UserError(f"{where}.region': no region '{excerpt(case.region)}' takes part (levels "
-                            f"{', '.join(sim.levels)} of '{excerpt(sim.population)}'). Did you mean: "
-                            f"{places.suggest(case.region, levels)}? Names ignore case and the "
-                            f"Kota/Kabupaten/Provinsi prefix; province codes (ID-YO) work too.")
+            close = ", ".join(places.close(case.region, levels)) or Text("region.none_close")
+            raise UserError(Text("error.at_key", origin=origin, key=f"{where}.region", problem=Text(
+                "case.region_unknown", region=excerpt(case.region), levels=", ".join(sim.levels),
+                population=excerpt(sim.population), suggestion=close)))
 
 
 def check_scenario(scenario: "Scenario", origin: str) -> None:
@@ -285,19 +310,16 @@ def check_scenario(scenario: "Scenario", origin: str) -> None:
         UserError: naming the file, the key, what was written and what exists.
     """
     if not scenario.model_fields_set - {"source_file"}:
-        raise UserError(f"{origin}: the scenario sets nothing; it would run every default under the name "
-                        f"'unnamed'. Give it a name and the keys to change, e.g. name = \"mine\" and "
-                        f"extends = \"baseline.toml\" (see scenarios/README.md).")
+        raise UserError(Text("scenario.sets_nothing", origin=origin))
     name = scenario.name
     if not name.strip() or len(name) > MAX_NAME or not name.isprintable():
-        raise UserError(f"{origin}: key 'name': {excerpt(name)!r} is not a scenario name; give 1 to {MAX_NAME} "
-                        f"printable characters (it names the results folder and every figure).")
+        raise UserError(Text("error.at_key", origin=origin, key="name", problem=Text(
+            "scenario.bad_name", name=repr(excerpt(name)), longest=MAX_NAME)))
     if not scenario.simulation.levels:
-        raise UserError(f"{origin}: key 'simulation.levels' is empty; name at least one of province, regency, city.")
+        raise UserError(Text("scenario.no_levels", origin=origin, levels=", ".join(LEVELS)))
     sim = scenario.simulation
     if sim.hindcast_from is not None and sim.hindcast_from >= sim.start_year:
-        raise UserError(f"{origin}: key 'simulation.hindcast_from' is {sim.hindcast_from}; a hindcast starts before "
-                        f"simulation.start_year ({sim.start_year}), e.g. hindcast_from = 1985.")
+        raise UserError(Text("scenario.hindcast_late", origin=origin, value=sim.hindcast_from, start=sim.start_year))
     places = places_of(scenario, origin)
     _check_codes(scenario, places, origin)
     _check_country(scenario, origin)

@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from coopsim.config.errors import UserError
+from coopsim.config.errors import Text, UserError
 from coopsim.config.vocabulary import short_number
 from coopsim.config.experiment import Experiment, Policy, load_experiment
 from coopsim.config.schema import FileSchema, Strict
@@ -31,7 +31,7 @@ DEFAULT_POINTS = 10_000
 MIN_POINTS = 50
 EXAMPLE = ('[discovery]\nexperiment = "failure_conditions.toml"\noutput = "share_failed"\n'
            'direction = "above"\nthreshold = 0.6')
-_LOOKS_LIKE = f"A discovery file looks like:\n{EXAMPLE}"
+_LOOKS_LIKE = Text("discovery.looks_like", example=EXAMPLE)
 
 
 # == the discovery file =======================================================================
@@ -75,7 +75,7 @@ class DiscoverySpec(Strict):
     @model_validator(mode="after")
     def _check(self):
         if not math.isfinite(self.threshold):
-            raise ValueError("threshold must be a finite number")
+            raise ValueError(Text("discovery.threshold_finite"))
         return self
 
 
@@ -118,17 +118,13 @@ def parse_discovery(data: dict, origin: str) -> DiscoverySpec:
     """
     if not isinstance(data, dict) or "discovery" not in data:
         if isinstance(data, dict) and ({"inputs", "method", "outputs"} & set(data)):
-            raise UserError(f"{origin}: this is an experiment file. Scenario discovery reads a discovery file: "
-                            f"a TOML file with one [discovery] table that names the experiment and the case of "
-                            f"interest, e.g.\n{EXAMPLE}\n(see experiments/failure_discovery.toml).")
-        raise UserError(f"{origin}: no [discovery] table. {_LOOKS_LIKE}")
+            raise UserError(Text("discovery.experiment_file", origin=origin, example=EXAMPLE))
+        raise UserError(Text("discovery.no_table", origin=origin, looks_like=_LOOKS_LIKE))
     extra = sorted(set(data) - {"discovery"})
     if extra:
-        raise UserError(f"{origin}: unknown top-level key(s) {excerpt(', '.join(extra))}. A discovery file holds only a "
-                        f"[discovery] table; inputs, outputs and the scenario belong in the experiment file it "
-                        f"names (discovery.experiment).")
+        raise UserError(Text("discovery.extra_keys", origin=origin, keys=excerpt(", ".join(extra))))
     if not isinstance(data["discovery"], dict):
-        raise UserError(f"{origin}: 'discovery' must be a table ([discovery]).")
+        raise UserError(Text("discovery.not_table", origin=origin))
     return _SCHEMA.validate(data["discovery"], origin)
 
 
@@ -137,8 +133,7 @@ def _with_points(spec: DiscoverySpec, points: int | None) -> DiscoverySpec:
     if points is None:
         return spec
     if points < MIN_POINTS:
-        raise UserError(f"--points must be at least {MIN_POINTS} (got {points}); PRIM and CART need enough "
-                        f"runs to find boxes.")
+        raise UserError(Text("discovery.points", minimum=MIN_POINTS, points=points))
     return spec.model_copy(update={"points": int(points)})
 
 
@@ -146,12 +141,11 @@ def _chosen_policy(spec: DiscoverySpec, exp: Experiment, path: Path) -> Policy:
     """The experiment's policy to explore: the one named, or its only one."""
     names = [p.name for p in exp.policies]
     if spec.policy is None and len(names) > 1:
-        raise UserError(f"{path}: the experiment has several policies ({', '.join(names)}); say which one to "
-                        f"explore with discovery.policy = \"...\".")
+        raise UserError(Text("discovery.which_policy", path=str(path), names=", ".join(names)))
     try:
         return exp.policy(spec.policy)
     except UserError as err:
-        raise UserError(f"{path}: key 'discovery.policy': {err}") from None
+        raise UserError(Text("error.at_key", origin=str(path), key="discovery.policy", problem=err.message)) from None
 
 
 def load_discovery(path: str | Path, points: int | None = None) -> DiscoverySettings:
@@ -172,12 +166,12 @@ def load_discovery(path: str | Path, points: int | None = None) -> DiscoverySett
     spec = _with_points(parse_discovery(data, str(path)), points)
     exp_path = path.parent / spec.experiment
     if not exists(exp_path):
-        raise UserError(f"{path}: key 'discovery.experiment' names '{excerpt(spec.experiment)}', which does not "
-                        f"exist relative to the discovery file (looked for {excerpt(str(exp_path), 200)}).")
+        raise UserError(Text("discovery.no_experiment", path=str(path), name=excerpt(spec.experiment),
+                             looked=excerpt(str(exp_path), 200)))
     exp = load_experiment(exp_path)
     allowed = list(exp.spec.outputs)
     if spec.output not in allowed:
-        raise UserError(f"{path}: key 'discovery.output': '{excerpt(spec.output)}' is not an output of {exp_path}; "
-                        f"choose one of {', '.join(allowed)} (or add it to the experiment's outputs).")
+        raise UserError(Text("error.at_key", origin=str(path), key="discovery.output", problem=Text(
+            "discovery.not_an_output", output=excerpt(spec.output), experiment=str(exp_path), allowed=", ".join(allowed))))
     policy = _chosen_policy(spec, exp, path)
     return DiscoverySettings(spec=spec, path=path, text=text, experiment=exp, policy=policy)

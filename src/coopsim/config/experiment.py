@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from coopsim.config.errors import UserError
+from coopsim.config.errors import Joined, Text, UserError
 from coopsim.config.scenario import Scenario, load_scenario, parameter_paths
 from coopsim.config.schema import FileSchema, Strict
 from coopsim.config.toml import excerpt, exists, read_toml
@@ -82,24 +82,25 @@ class InputSpec(Strict):
         need_bounds = self.dist in ("unif", "logunif", "triang", "truncnorm")
         if need_bounds:
             if self.bounds is None or len(self.bounds) != 2:
-                raise ValueError(f"distribution '{self.dist}' needs bounds = [low, high]")
+                raise ValueError(Text("experiment.dist_needs_bounds", dist=self.dist))
             lo, hi = self.bounds
             if not lo < hi:
-                raise ValueError(f"bounds must be [low, high] with low < high, got {self.bounds}")
+                raise ValueError(Text("experiment.bounds_order", bounds=self.bounds))
             if self.dist == "logunif" and lo <= 0:
-                raise ValueError("logunif needs bounds above 0")
+                raise ValueError(Text("experiment.logunif_positive"))
         if self.dist == "triang" and self.peak is None:
-            raise ValueError("triang needs peak (the mode as a fraction 0..1 of [low, high])")
+            raise ValueError(Text("experiment.triang_needs_peak"))
         if self.dist in ("norm", "truncnorm") and (self.mean is None or self.sd is None):
-            raise ValueError(f"distribution '{self.dist}' needs mean and sd")
+            raise ValueError(Text("experiment.dist_needs_mean_sd", dist=self.dist))
         if self.dist == "norm" and self.bounds is not None:
-            raise ValueError("norm is unbounded; use dist = \"truncnorm\" to give bounds")
+            raise ValueError(Text("experiment.norm_unbounded"))
         ignored = [k for k in ("bounds", "peak", "mean", "sd") if getattr(self, k) is not None
                    and k not in _DIST_KEYS[self.dist]]
         if ignored:
-            raise ValueError(f"distribution '{self.dist}' does not use {' or '.join(ignored)}; remove "
-                             f"{'it' if len(ignored) == 1 else 'them'} or choose the distribution that uses "
-                             f"{'it' if len(ignored) == 1 else 'them'} (triang: peak; norm, truncnorm: mean and sd)")
+            keys = Joined(*[part for k in ignored for part in (" ", Text("error.or"), " ", k)][3:])
+            one = len(ignored) == 1
+            raise ValueError(Text("experiment.dist_ignores_one", dist=self.dist, keys=keys) if one else
+                             Text("experiment.dist_ignores_many", dist=self.dist, keys=keys))
         return self
 
     @property
@@ -150,24 +151,22 @@ class MethodSpec(Strict):
         name = info.data.get("name")
         if name in ("sobol", "pawn", "delta") and n & (n - 1):
             lower = 1 << (n.bit_length() - 1)
-            raise ValueError(f"{name} needs n to be a power of two (Sobol' sequence balance); "
-                             f"use {lower} or {lower * 2}")
+            raise ValueError(Text("experiment.power_of_two", name=name, lower=lower, higher=lower * 2))
         return n
 
     @field_validator("levels")
     @classmethod
     def _even(cls, levels):
         if levels % 2:
-            raise ValueError("morris levels must be even")
+            raise ValueError(Text("experiment.morris_even"))
         return levels
 
     @model_validator(mode="after")
     def _check(self):
         if self.name == "sobol" and self.convergence and self.n < 16:
-            raise ValueError("sobol with method.convergence = true needs method.n >= 16 (nested designs "
-                             "N/8..N); raise n or set convergence = false")
+            raise ValueError(Text("experiment.convergence_n"))
         if self.also and self.name != "sobol":
-            raise ValueError("method.also applies to method sobol only")
+            raise ValueError(Text("experiment.also_sobol"))
         return self
 
 
@@ -179,8 +178,7 @@ class Stochasticity(Strict):
     @model_validator(mode="after")
     def _check(self):
         if self.seed_as_input and self.replications != 1:
-            raise ValueError("with stochasticity.seed_as_input = true, stochasticity.replications must be 1 "
-                             "(the seed is an input)")
+            raise ValueError(Text("experiment.seed_as_input"))
         return self
 
 
@@ -201,8 +199,7 @@ class TargetSpec(Strict):
     @classmethod
     def _ishigami_only(cls, value, info):
         if info.data.get("kind") == "model":
-            raise ValueError(f"'{info.field_name}' applies to kind = \"ishigami\" only; the model target would "
-                             f"ignore it")
+            raise ValueError(Text("experiment.ishigami_only", key=info.field_name))
         return value
 
 
@@ -246,7 +243,7 @@ class ExperimentFile(Strict):
     @classmethod
     def _printable(cls, name):
         if not name.strip() or not name.isprintable():
-            raise ValueError("a name must be printable characters on one line, not blank")
+            raise ValueError(Text("experiment.name_printable"))
         return name
 
     @field_validator("outputs")
@@ -254,7 +251,7 @@ class ExperimentFile(Strict):
     def _unique_outputs(cls, v):
         dup = _twice(v)
         if dup:
-            raise ValueError(f"outputs listed twice: {dup}")
+            raise ValueError(Text("experiment.outputs_twice", found=dup))
         return v
 
     @model_validator(mode="after")
@@ -264,20 +261,20 @@ class ExperimentFile(Strict):
         for p in self.policies:
             clash = sorted(set(p.overrides) & paths)
             if clash:
-                raise ValueError(f"policy '{excerpt(p.name)}' sets {excerpt(', '.join(clash))}, which is also a "
-                                 f"varied input (inputs)")
+                raise ValueError(Text("experiment.policy_sets_input", policy=excerpt(p.name),
+                                      keys=excerpt(", ".join(clash))))
             clash = sorted(set(p.overrides) & set(self.overrides))
             if clash:
-                raise ValueError(f"policy '{excerpt(p.name)}' sets {excerpt(', '.join(clash))}, which 'overrides' "
-                                 f"already sets for every policy; set it in one place")
+                raise ValueError(Text("experiment.policy_sets_override", policy=excerpt(p.name),
+                                      keys=excerpt(", ".join(clash))))
         clash = sorted(set(self.overrides) & paths)
         if clash:
-            raise ValueError(f"overrides sets {excerpt(', '.join(clash))}, which is also a varied input (inputs)")
+            raise ValueError(Text("experiment.override_sets_input", keys=excerpt(", ".join(clash))))
         if self.robust is not None:
             self._check_robust()
         n_factors = len({i.factor_group for i in self.inputs}) + self.dummy + self.stochasticity.seed_as_input
         if n_factors < 2:
-            raise ValueError("a sensitivity analysis needs at least two inputs or groups (the dummy counts)")
+            raise ValueError(Text("experiment.two_factors"))
         return self
 
     def _check_robust(self) -> None:
@@ -285,26 +282,26 @@ class ExperimentFile(Strict):
         groups = list(dict.fromkeys(i.factor_group for i in self.inputs))
         unknown = [g for g in self.robust.uncertain if g not in groups]
         if unknown:
-            raise ValueError(f"robust.uncertain names {excerpt(', '.join(unknown))}, which no input has as its "
-                             f"group (or short name); groups: {excerpt(', '.join(groups), 300)}")
+            raise ValueError(Text("experiment.robust_unknown_group", names=excerpt(", ".join(unknown)),
+                                  groups=excerpt(", ".join(groups), 300)))
         if self.method.name != "sobol":
-            raise ValueError("[robust] ranks by the Sobol' total effect: it needs method.name = \"sobol\"")
+            raise ValueError(Text("experiment.robust_sobol"))
         ranked = [g for g in groups if g not in self.robust.uncertain]
         if len(ranked) <= self.robust.top:
-            raise ValueError(f"[robust] ranks {len(ranked)} group(s), so every one is in the top "
-                             f"{self.robust.top}; lower robust.top or rank more groups")
+            raise ValueError(Text("experiment.robust_too_few", count=len(ranked), top=self.robust.top))
 
     def _check_names(self) -> None:
         """Inputs and policies are told apart by name; none may take a name the tables use."""
         names = [i.short for i in self.inputs]
-        problems = ((_twice(names), "two inputs share the short name {}; give one a 'name'"),
-                    (_twice([i.path for i in self.inputs]), "input path listed twice in inputs: {}"),
-                    (", ".join(sorted(set(names) & RESERVED_NAMES)),
-                     "input name(s) {} are reserved; give those inputs another 'name'"),
-                    (_twice([p.name for p in self.policies]), "policy name listed twice in policies: {}"))
-        for found, problem in problems:
-            if found:
-                raise ValueError(problem.format(excerpt(found)))
+        found = (_twice(names), _twice([i.path for i in self.inputs]),
+                 ", ".join(sorted(set(names) & RESERVED_NAMES)), _twice([p.name for p in self.policies]))
+        problems = (Text("experiment.short_name_twice", found=excerpt(found[0])),
+                    Text("experiment.input_twice", found=excerpt(found[1])),
+                    Text("experiment.reserved_names", found=excerpt(found[2])),
+                    Text("experiment.policy_twice", found=excerpt(found[3])))
+        for names_found, problem in zip(found, problems):
+            if names_found:
+                raise ValueError(problem)
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,7 +388,8 @@ class Experiment:
         if name is None:
             return self.policies[0]
         if name not in names:
-            raise UserError(f"{self.path}: no policy '{excerpt(name)}'; choose one of {excerpt(', '.join(names), 300)}.")
+            raise UserError(Text("experiment.no_policy", path=str(self.path), name=excerpt(name),
+                                 names=excerpt(", ".join(names), 300)))
         return self.policies[names.index(name)]
 
     def resolved_scenario(self, policy: Policy) -> dict | None:
@@ -479,7 +477,7 @@ def parse_experiment(data: dict, origin: str) -> ExperimentFile:
     return _SCHEMA.validate(data, origin)
 
 
-def unknown_path(path: str, known: set[str]) -> str:
+def unknown_path(path: str, known: set[str]) -> Text:
     """Why a parameter path is refused, with the closest parameter and its section's parameters.
 
     Args:
@@ -487,39 +485,37 @@ def unknown_path(path: str, known: set[str]) -> str:
         known: the scenario's parameter paths (`parameter_paths`).
 
     Returns:
-        The sentence (without the file and key that start a message).
+        The sentence (without the file and key that start a message), in the reader's language.
     """
     section = path.split(".")[0]
     near = sorted(p for p in known if p.startswith(section + "."))
-    hint = f"Parameters of '{section}': {', '.join(near)}." if near else \
-        f"Sections: {', '.join(sorted({p.split('.')[0] for p in known}))}."
+    hint = Text("experiment.parameters_of", section=section, names=", ".join(near)) if near else \
+        Text("experiment.sections", names=", ".join(sorted({p.split('.')[0] for p in known})))
     close = difflib.get_close_matches(path, sorted(known), n=1)
     if close:
-        hint = f"Did you mean '{close[0]}'? " + hint
-    return f"'{excerpt(path)}' is not a numeric or yes/no scenario parameter. {hint}"
+        hint = Joined(Text("experiment.did_you_mean_path", path=close[0]), " ", hint)
+    return Text("experiment.unknown_path", path=excerpt(path), hint=hint)
 
 
 def _check_input(exp: Experiment, k: int, inp: InputSpec, known: set[str], base: dict) -> None:
     """An input sets a scenario parameter and its whole support lies in the parameter's range."""
     where = f"{exp.path}: inputs[{k}] ({excerpt(inp.path, 40)})"
     if inp.path not in known:
-        raise UserError(f"{where}: {unknown_path(inp.path, known)}")
+        raise UserError(Joined(where, ": ", unknown_path(inp.path, known)))
     current = dotted_value(base, inp.path)
     lo, hi = inp.support()
     if isinstance(current, bool):
         if (lo, hi) != (0.0, 1.0) or inp.dist != "unif":
-            raise UserError(f"{where}: '{inp.path}' is yes/no; vary it with bounds = [0, 1] and the "
-                            f"default uniform distribution (values of 0.5 and above mean yes).")
+            raise UserError(Joined(where, ": ", Text("experiment.yes_no_input", path=inp.path)))
         return
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise UserError(f"{where}: distribution '{inp.dist}' is unbounded but the parameter has a "
-                        f"range; use dist = \"truncnorm\" with bounds.")
+        raise UserError(Joined(where, ": ", Text("experiment.unbounded_input", dist=inp.dist)))
     for value in (lo, hi):
         probe = round(value) if isinstance(current, int) else value
         try:
-            exp.scenario.override({inp.path: probe}, origin=f"{where} bound {value}")
+            exp.scenario.override({inp.path: probe}, origin=Joined(where, " ", Text("experiment.bound", value=value)))
         except UserError as err:
-            raise UserError(f"{err} The bounds of an input must lie inside the parameter's range.") from None
+            raise UserError(Joined(err.message, " ", Text("experiment.bounds_inside"))) from None
 
 
 def _check_against_scenario(exp: Experiment) -> None:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 
-from coopsim.config.errors import UserError
+from coopsim.config.errors import Joined, Text, UserError
 from coopsim.config.experiment import base_scenario_path, unknown_path
 from coopsim.config.scenario import Scenario, load_scenario, parameter_paths
 from coopsim.config.schema import FileSchema, Strict
@@ -53,11 +53,11 @@ LEVELS = ("weak", "strong")
 _DOC = "experiments/README.md"
 
 
-def _once(values: list[str], problem: str) -> None:
-    """Raise ValueError(problem with the values listed more than once in its {}), if any is."""
+def _once(values: list[str], problem: Text) -> None:
+    """Raise ValueError(problem, its `twice` field the values listed more than once), if any is."""
     twice = sorted({v for v in values if values.count(v) > 1})
     if twice:
-        raise ValueError(problem.format(excerpt(", ".join(twice))))
+        raise ValueError(Text(problem.key, **problem.fields, twice=excerpt(", ".join(twice))))
 
 
 class Setting(Strict):
@@ -70,8 +70,7 @@ class Setting(Strict):
     @model_validator(mode="after")
     def _moves(self):
         if self.weak == self.strong:
-            raise ValueError(f"weak and strong are both {self.weak!r} for '{excerpt(self.path)}': an obstacle "
-                             f"that does not move has no effect to measure; give two different values")
+            raise ValueError(Text("oat.does_not_move", value=repr(self.weak), path=excerpt(self.path)))
         return self
 
 
@@ -85,9 +84,8 @@ class Obstacle(Strict):
     @model_validator(mode="after")
     def _check(self):
         if not self.label.strip() or not self.label.isprintable():
-            raise ValueError(f"the label of obstacle '{self.name}' must be printable characters on one line, "
-                             f"not blank")
-        _once([s.path for s in self.parameters], f"obstacle '{self.name}' sets {{}} twice; list each parameter once")
+            raise ValueError(Text("oat.label_printable", name=self.name))
+        _once([s.path for s in self.parameters], Text("oat.parameter_twice", name=self.name))
         return self
 
 
@@ -108,14 +106,12 @@ class OatFile(Strict):
     @classmethod
     def _enough(cls, reps):
         if reps < MIN_REPLICATIONS:
-            raise ValueError(f"at least {MIN_REPLICATIONS} replications are required for firm 95% intervals; for "
-                             f"a quick look keep {MIN_REPLICATIONS} or more here and run with --reps N (the "
-                             f"results then say they are below the recommended {MIN_REPLICATIONS})")
+            raise ValueError(Text("oat.too_few_replications", minimum=MIN_REPLICATIONS))
         return reps
 
     @model_validator(mode="after")
     def _distinct_names(self):
-        _once([o.name for o in self.obstacles], "obstacle name(s) {} used twice; give each obstacle its own name")
+        _once([o.name for o in self.obstacles], Text("oat.name_twice"))
         return self
 
 
@@ -166,19 +162,19 @@ def _obstacle_scenarios(path: Path, k: int, obstacle: Obstacle, base: Scenario,
     allowed by them."""
     for j, setting in enumerate(obstacle.parameters):
         if setting.path not in known:
-            raise UserError(f"{_where(path, k, obstacle, j)}.path: {unknown_path(setting.path, known)}")
+            raise UserError(Joined(f"{_where(path, k, obstacle, j)}.path: ", unknown_path(setting.path, known)))
     out = []
     for level in LEVELS:
         values = {s.path: getattr(s, level) for s in obstacle.parameters}
-        out.append((obstacle.name, level, base.override(values, origin=f"{_where(path, k, obstacle)}, {level} "
-                                                                        f"values")))
+        origin = Joined(f"{_where(path, k, obstacle)}, ", Text("oat.values", level=level))
+        out.append((obstacle.name, level, base.override(values, origin=origin)))
     return out
 
 
 def _check_override(path: Path, reps: int | None) -> None:
     if reps is not None and reps < MIN_OVERRIDE:
-        raise UserError(f"--reps must be at least {MIN_OVERRIDE} for an interval (got {reps}); {path} asks for "
-                        f"at least {MIN_REPLICATIONS}, the recommended minimum.")
+        raise UserError(Text("oat.reps_override", minimum=MIN_OVERRIDE, reps=reps, path=str(path),
+                             recommended=MIN_REPLICATIONS))
 
 
 def oat_from_data(data: dict, path: str | Path, text: str = "", scenario: Scenario | None = None,
@@ -212,9 +208,8 @@ def oat_from_data(data: dict, path: str | Path, text: str = "", scenario: Scenar
         exp.scenario_path = Path(scenario.source_file)
     exp.scenario = scenario
     if scenario.simulation.years < YEARS:
-        raise UserError(f"{path}: the base scenario {exp.scenario_path or scenario.name} runs "
-                        f"{scenario.simulation.years} years (simulation.years), but the outcomes are read "
-                        f"{YEARS} years after the start; use a scenario of at least {YEARS} years.")
+        raise UserError(Text("oat.scenario_too_short", path=str(path), scenario=str(exp.scenario_path or scenario.name),
+                             years=scenario.simulation.years, needed=YEARS))
     known = set(parameter_paths(scenario))
     for k, obstacle in enumerate(spec.obstacles):
         exp.settings += _obstacle_scenarios(path, k, obstacle, scenario, known)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 from pydantic import model_validator
 
 from coopsim.config.checks import places_of, region_key
-from coopsim.config.errors import UserError
+from coopsim.config.errors import Text, UserError
 from coopsim.config.parameters import Section, param
 from coopsim.config.toml import excerpt
 
@@ -87,8 +87,7 @@ class Profile(Section):
     def _budget_consistent(self) -> "Profile":
         """A line of some size cannot also be absent."""
         if self.budget_line is False and self.budget_programs:
-            raise ValueError(f"budget_line = false but budget_programs = {self.budget_programs}: set "
-                             f"budget_line = true, or leave budget_programs out (or 0)")
+            raise ValueError(Text("profile.budget_conflict", programs=self.budget_programs))
         return self
 
 
@@ -108,35 +107,35 @@ def check_profiles(scenario: "Scenario", origin: str) -> None:
     sim = scenario.simulation
     places, levels, seen = places_of(scenario, origin), list(sim.levels), {}
     for k, profile in enumerate(scenario.profiles):
-        where = f"{origin}: key 'profiles[{k}]"
+        where = f"profiles[{k}]"
         if not places.region_known(profile.region, levels):
-            raise UserError(f"{where}.region': no region '{excerpt(profile.region)}' takes part (levels "
-                            f"{', '.join(levels)} of '{excerpt(sim.population)}'). Did you mean: "
-                            f"{places.suggest(profile.region, levels)}? Names ignore case and the "
-                            f"Kota/Kabupaten/Provinsi prefix; province codes (ID-YO) work too.")
+            close = ", ".join(places.close(profile.region, levels)) or Text("region.none_close")
+            raise UserError(Text("error.at_key", origin=origin, key=f"{where}.region", problem=Text(
+                "case.region_unknown", region=excerpt(profile.region), levels=", ".join(levels),
+                population=excerpt(sim.population), suggestion=close)))
         key = region_key(profile.region)
         if key in seen:
-            raise UserError(f"{where}.region': '{excerpt(profile.region)}' is already profiled by profiles"
-                            f"[{seen[key]}]; give each region one [[profiles]] table.")
+            raise UserError(Text("error.at_key", origin=origin, key=f"{where}.region", problem=Text(
+                "profile.region_profiled_twice", region=excerpt(profile.region), first=seen[key])))
         seen[key] = k
         if profile.next_election_year is not None and profile.next_election_year < sim.start_year:
-            raise UserError(f"{where}.next_election_year': {profile.next_election_year} is before the run "
-                            f"starts (simulation.start_year = {sim.start_year}); give {sim.start_year} or later.")
-        _check_partnerships(profile, f"{where}.partnerships", sim.start_year)
+            raise UserError(Text("error.at_key", origin=origin, key=f"{where}.next_election_year", problem=Text(
+                "profile.election_before_start", year=profile.next_election_year, start=sim.start_year)))
+        _check_partnerships(profile, origin, f"{where}.partnerships", sim.start_year)
 
 
-def _check_partnerships(profile: Profile, where: str, start_year: int) -> None:
+def _check_partnerships(profile: Profile, origin: str, where: str, start_year: int) -> None:
     """Existing partnerships: each partner once, none begun after the run starts."""
     names = set()
     for j, p in enumerate(profile.partnerships or []):
         if p.year is not None and p.year > start_year:
-            raise UserError(f"{where}[{j}].year': {p.year} is after the run starts (simulation.start_year = "
-                            f"{start_year}); a profile lists partnerships that exist at the start. Leave "
-                            f"later ones to the model, or pin one with [[cases]].")
+            raise UserError(Text("error.at_key", origin=origin, key=f"{where}[{j}].year", problem=Text(
+                "profile.partnership_after_start", year=p.year, start=start_year)))
         name = (p.partner.strip().lower(), p.country.strip().lower())
         if name in names:
-            raise UserError(f"{where}[{j}].partner': '{excerpt(p.partner)}' ({excerpt(p.country)}) is listed "
-                            f"twice for {excerpt(profile.region)}; list each partnership once.")
+            raise UserError(Text("error.at_key", origin=origin, key=f"{where}[{j}].partner", problem=Text(
+                "profile.partner_twice", partner=excerpt(p.partner), country=excerpt(p.country),
+                region=excerpt(profile.region))))
         names.add(name)
 
 

@@ -11,7 +11,8 @@ table ("this key belongs under [regions]"), "yes" or "ya" in quotes for a yes/no
 never taken for true or false), a number in quotes, a choice in the wrong case ("Perda").
 The paragraph is a `coopsim.config.errors.Text` of the catalogues (`error.*` in `errors.po`), so
 it reads in Bahasa Indonesia or English; pydantic's common error types are worded there too
-(`PROBLEMS`), any other keeps pydantic's English message.
+(`PROBLEMS`), and a project validator raises `ValueError(Text(...))` so its own words are
+too (`problem`); any other keeps pydantic's English message.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from coopsim.config.errors import Joined, Text
 from coopsim.config.toml import NO_WORDS, Hint, excerpt, hinted
 
-__all__ = ["PROBLEMS", "FileSchema", "Strict", "key_path", "problem"]
+__all__ = ["PROBLEMS", "FileSchema", "Strict", "key_path", "problem", "validator_text"]
 
 
 class Strict(BaseModel):
@@ -55,7 +56,7 @@ class FileSchema(Generic[M]):
     root: type[M]
     doc: str
     prefix: str = ""
-    example: str = ""
+    example: "str | Text" = ""
 
     def validate(self, data: Any, origin: str) -> M:
         """The validated model.
@@ -87,7 +88,7 @@ class FileSchema(Generic[M]):
         if error["type"] == "extra_forbidden":
             return Text("error.unknown_key", origin=origin, key=key, allowed=self._allowed(error["loc"][:-1]))
         if error["type"] == "missing":
-            example = f" {self.example}" if self.example else ""
+            example = Joined(" ", self.example) if self.example else ""
             return Text("error.missing", origin=origin, key=key, doc=self.doc, example=example)
         got = _got(error)
         fields = dict(origin=origin, problem=problem(error), got=Joined(" ", got) if got else "", doc=self.doc)
@@ -209,10 +210,15 @@ def problem(error: dict) -> "Text | str":
         error: one of pydantic's errors (`type`, `msg`, `ctx`).
 
     Returns:
-        A `Text` for the types of `PROBLEMS`; pydantic's own message for any other (a project
-        validator's `ValueError` without its 'Value error, ' prefix), shortened.
+        A `Text` for the types of `PROBLEMS`; a project validator's own words when it raised
+        `ValueError(Text(...))` (put into words in the reader's language when shown); pydantic's
+        own message for any other (a plain `ValueError` without its 'Value error, ' prefix),
+        shortened.
     """
     kind, ctx = error["type"], error.get("ctx") or {}
+    words = validator_text(ctx.get("error"))
+    if words is not None:
+        return words
     names = PROBLEMS.get(kind)
     if names is None or any(name not in ctx for name in names):
         return excerpt(str(error.get("msg", kind)).removeprefix("Value error, "), 300)
@@ -220,6 +226,16 @@ def problem(error: dict) -> "Text | str":
     if "expected" in fields:
         fields["expected"] = _choices(str(ctx["expected"]))
     return Text(f"error.type.{kind}", **fields)
+
+
+def validator_text(error: Any) -> "Text | Joined | None":
+    """The `Text` (or `Joined`) a project validator raised as `ValueError(Text(...))`, or None.
+
+    Args:
+        error: the exception in a pydantic error's `ctx['error']` (or anything else).
+    """
+    words = error.args[0] if isinstance(error, ValueError) and len(error.args) == 1 else None
+    return words if isinstance(words, (Text, Joined)) else None
 
 
 def _number(value: Any) -> Any:

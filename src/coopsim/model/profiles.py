@@ -18,7 +18,8 @@ import unicodedata
 
 import numpy as np
 
-from coopsim.config.errors import UserError
+from coopsim.config.checks import unknown_region
+from coopsim.config.errors import Text, UserError
 from coopsim.config.profiles import LEGAL_LEVELS, Profile
 from coopsim.config.toml import excerpt
 from coopsim.model.partnerships import ACTIVE, EXPLORATION, LOI, STAGNANT
@@ -26,7 +27,7 @@ from coopsim.model.population import find_region, institutionalisation, lever_sc
 from coopsim.model.seeding import add_partner, add_signed, seed_known_partnerships
 
 __all__ = ["PROFILE_STREAM", "STAGE_OF_STATUS", "apply_profiles", "profile_rng",
-           "profiled_region"]
+           "profiled_region", "region_not_found"]
 
 #: Stage code of a profile partnership's `status`.
 STAGE_OF_STATUS = {"active": ACTIVE, "stagnant": STAGNANT, "exploration": EXPLORATION, "loi": LOI}
@@ -64,8 +65,27 @@ def profiled_region(model, k: int, profile: Profile) -> int:
     """
     try:
         return find_region(model.regions.table, profile.region)
-    except UserError as err:
-        raise UserError(f"{model.params.source_file or 'the scenario'}: key 'profiles[{k}].region': {err}") from None
+    except UserError:
+        raise UserError(Text("error.at_key", origin=_origin(model), key=f"profiles[{k}].region",
+                             problem=region_not_found(model.regions.table, profile.region))) from None
+
+
+def region_not_found(table, query: str) -> Text:
+    """Why `find_region(table, query)` found no region, in the reader's language: the name and
+    up to three close names of the table (`region.unknown` of the message catalogues).
+
+    Args:
+        table: a regions table (`name`, and `name_en` when it has one).
+        query: the name or code asked for.
+    """
+    names = table["name"].astype(str).tolist()
+    other = table["name_en"].astype(str).tolist() if "name_en" in table else []
+    return unknown_region(query, names, other)
+
+
+def _origin(model) -> "str | Text":
+    """The scenario file, starting a message ('the scenario' for one built in code)."""
+    return model.params.source_file or Text("error.the_scenario")
 
 
 def apply_profiles(model, from_past: bool = False) -> None:
@@ -89,9 +109,9 @@ def apply_profiles(model, from_past: bool = False) -> None:
     for k, profile in enumerate(profiles):
         i = profiled_region(model, k, profile)
         if i in seen:
-            raise UserError(f"{model.params.source_file or 'the scenario'}: key 'profiles[{k}].region': "
-                            f"'{excerpt(profile.region)}' is the region of profiles[{seen[i]}] too; give each "
-                            f"region one [[profiles]] table.")
+            raise UserError(Text("error.at_key", origin=_origin(model), key=f"profiles[{k}].region",
+                                 problem=Text("profile.region_twice", region=excerpt(profile.region),
+                                              other=seen[i])))
         seen[i] = k
         _set_traits(model, k, i, profile, bool(scoped[i]))
     regions.institutionalisation = institutionalisation(model.params, regions.bureau, regions.legal,
@@ -129,9 +149,8 @@ def _set_traits(model, k: int, i: int, profile: Profile, scoped: bool) -> None:
         r.leader_commitment[i] = profile.leader_commitment
     if profile.next_election_year is not None:
         if r.unelected[i]:
-            raise UserError(f"{model.params.source_file or 'the scenario'}: key 'profiles[{k}].next_election_year':"
-                            f" the head of {r.table['name'].iat[i]} is not elected (elections.unelected_heads); "
-                            f"leave next_election_year out.")
+            raise UserError(Text("error.at_key", origin=_origin(model), key=f"profiles[{k}].next_election_year",
+                                 problem=Text("profile.not_elected", region=r.table["name"].iat[i])))
         start = model.params.simulation.start_year
         r.next_election[i] = (profile.next_election_year - start) * model.steps_per_year
 

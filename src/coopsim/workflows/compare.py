@@ -47,12 +47,13 @@ from coopsim.analysis.comparison import (Findings, compared_outcomes, end_holdin
                                          outcome_frame, own_cost, stage_frame, survival_frame)
 from coopsim.analysis.robust_levers import RobustFindings, robust_findings
 from coopsim.analysis.stats import BOOTSTRAP
-from coopsim.config.errors import UserError
+from coopsim.config.errors import Joined, Text, UserError
 from coopsim.config.toml import excerpt
 from coopsim.config.scenario import Levers, Scenario, load_scenario
 from coopsim.config.vocabulary import Outcome
 from coopsim.model.model import CoopModel
 from coopsim.model.population import find_region, lever_scope
+from coopsim.model.profiles import region_not_found
 from coopsim.reporting.comparison import introduction, make_figures, region_note
 from coopsim.reporting.decision import Setting, summary_text
 from coopsim.reporting.folders import check_output, folder_name, staged_output, write_text
@@ -210,8 +211,10 @@ def resolve_region(scenarios: list[Scenario], files: list[str], query: str, seed
         table = CoopModel(scenario, seed=replication_seed(seed, 0), agents=False).regions.table
         try:
             i = find_region(table, query if name is None else name)
-        except UserError as exc:
-            raise UserError(f"--region: {exc}" + (f" (in {path})" if name is not None else "")) from None
+        except UserError:
+            where = Text("compare.region_in", path=str(path)) if name is not None else ""
+            raise UserError(Joined("--region: ", region_not_found(table, query if name is None else name),
+                                   where)) from None
         indices.append(int(i))
         name = name or str(table["name"].iat[i])
     return indices, name

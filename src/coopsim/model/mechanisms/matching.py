@@ -165,7 +165,7 @@ def _choose_partner(model, explorers: np.ndarray, draws: dict, load: np.ndarray)
     # misjudged: with full knowledge a better candidate would have been chosen
     ordered = np.sort(true, axis=1)
     median = 0.5 * (ordered[:, (k - 1) // 2] + ordered[:, k // 2])  # 0.5: the midpoint of the middle two
-    values = sector_value.reshape(-1, sector_value.shape[2])[at]
+    values = sector_value.reshape(-1, sector_value.shape[-1])[at]
     return cand.ravel()[at], {"data": data.ravel()[at], "values": values,
                               "misjudged": true.ravel()[at] < median, "willing": willing.ravel()[at]}
 

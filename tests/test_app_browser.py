@@ -722,7 +722,7 @@ def test_class_app_in_indonesian_readable_from_the_back_row(tmp_path):
     from coopsim.reporting.i18n import Messages
 
     t, english, names = Messages("id"), _english_only_words(), _names()
-    assert {"partnership", "election", "stalled"} <= english   # ("budget" is in key names the id hints quote)
+    assert {"partnership", "elected", "stalled"} <= english   # ("budget", "election" are in key names the id errors quote)
     with _serve(tmp_path, "id") as app, _browser(tmp_path) as context:
         pages = []
         for width, height in ((1920, 1080), (1280, 720)):

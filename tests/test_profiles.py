@@ -335,3 +335,19 @@ def test_a_planners_profile_mistakes_read_in_indonesian(tmp_path, body, words):
         text = str(err.value)
     for word in words:
         assert word in text, text
+
+
+def test_a_misspelt_lever_scope_names_the_file_and_key_in_both_languages(tmp_path):
+    """levers.scope: a region that does not exist is refused with the file, the key, close names,
+    in English and in Bahasa Indonesia (`coopsim profile` and every command share the wording)."""
+    from coopsim.model.population import build_regions
+
+    path = tmp_path / "scoped.toml"
+    path.write_text(f'extends = "{BASE}"\nname = "scoped"\n[levers]\nscope = ["{SBY}", "Kota Surabya"]\n',
+                    encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        build_regions(load_scenario(path), np.random.default_rng(0))
+    english, indonesian = err.value.text("en"), err.value.text("id")
+    assert "scoped.toml" in english and "key 'levers.scope[1]'" in english
+    assert "unknown region 'Kota Surabya'" in english and "Kota Surabaya" in english
+    assert "kunci 'levers.scope[1]'" in indonesian and "tidak dikenal" in indonesian

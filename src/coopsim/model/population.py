@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from coopsim.config.errors import UserError
-from coopsim.config.toml import excerpt
+from coopsim.config.checks import unknown_region
+from coopsim.config.errors import Text, UserError
 from coopsim.config.vocabulary import ECONOMIC_SECTOR_NAMES, SECTORS
 from coopsim.config.scenario import Scenario
 
@@ -270,8 +270,12 @@ def lever_scope(scenario: Scenario, table: pd.DataFrame) -> np.ndarray:
     if not scope:
         return np.ones(len(table), dtype=bool)
     mask = np.zeros(len(table), dtype=bool)
-    for name in scope:
-        mask[find_region(table, name)] = True
+    for k, name in enumerate(scope):
+        try:
+            mask[find_region(table, name)] = True
+        except UserError as err:   # say which file and key
+            raise UserError(Text("error.at_key", origin=scenario.source_file or Text("error.the_scenario"),
+                                 key=f"levers.scope[{k}]", problem=err.message)) from None
     return mask
 
 
@@ -418,7 +422,6 @@ def complementarity(region_potential: np.ndarray, partner_potential: np.ndarray,
 def find_region(table: pd.DataFrame, query: str) -> int:
     """Index of a region by name or ISO code, forgiving of case and of the
     'Kota'/'Kabupaten'/'Provinsi' prefix; a clear error with suggestions otherwise."""
-    import difflib
 
     def norm(s: str) -> str:
         s = s.lower().replace("daerah istimewa", "di").replace("special region of", "di")
@@ -442,7 +445,5 @@ def find_region(table: pd.DataFrame, query: str) -> int:
         # prefer the province, then the city, for an ambiguous name (e.g. "Yogyakarta")
         order = {"province": 0, "city": 1, "regency": 2}
         return min(set(hits), key=lambda i: order.get(table["level"].iat[i], 3))
-    close = difflib.get_close_matches(q, keys, n=3, cutoff=0.6)
-    suggestion = ", ".join(sorted({names[keys.index(c) % len(names)] for c in close})) or "none close"
-    raise UserError(f"unknown region '{excerpt(query)}'. Did you mean: {suggestion}? Names are matched "
-                    f"ignoring case and the Kota/Kabupaten/Provinsi prefix; ISO codes (ID-YO) work too.")
+    # in the reader's language, with the same suggestions (`coopsim.config.checks.unknown_region`)
+    raise UserError(unknown_region(query, names, table.get("name_en", table["name"]).astype(str).tolist()))

@@ -56,12 +56,12 @@ class Traits(Section):
     potential_shape: float = param(2.0, 0.5, 20, unit="Beta(a, a) shape", source=J,
                                    doc="spread of each side's potential per sector (2: broad, hump-shaped)")
 
-    def island_shift(self, island_group: str) -> float:
-        """Infrastructure offset of an island group of the data (0 for one not listed)."""
+    def island_shifts(self) -> dict[str, float]:
+        """Infrastructure offset of each island group of the data (a group not listed: 0)."""
         return {"Jawa": self.infrastructure_jawa, "Nusa Tenggara": self.infrastructure_nusa_tenggara,
                 "Sumatera": self.infrastructure_sumatera, "Kalimantan": self.infrastructure_kalimantan,
                 "Sulawesi": self.infrastructure_sulawesi, "Maluku": self.infrastructure_maluku,
-                "Papua": self.infrastructure_papua}.get(island_group, 0.0)
+                "Papua": self.infrastructure_papua}
 
 
 class Funding(Section):

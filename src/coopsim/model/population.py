@@ -210,7 +210,8 @@ def build_regions(scenario: Scenario, rng: np.random.Generator) -> RegionState:
     n = len(table)
     level, hdi_z, urban, density = geo.level, geo.hdi_z, geo.urban, geo.density
     tr = scenario.traits
-    island = np.array([tr.island_shift(g) for g in geo.island_group], dtype=float)
+    shifts = tr.island_shifts()
+    island = np.array([shifts.get(g, 0.0) for g in geo.island_group], dtype=float)
 
     def beta(mean):
         return _beta(rng, mean, n, tr.concentration)

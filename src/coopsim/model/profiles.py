@@ -18,7 +18,6 @@ import unicodedata
 
 import numpy as np
 
-from coopsim.config.checks import unknown_region
 from coopsim.config.errors import Text, UserError
 from coopsim.config.profiles import LEGAL_LEVELS, Profile
 from coopsim.config.toml import excerpt
@@ -27,7 +26,7 @@ from coopsim.model.population import find_region, institutionalisation, lever_sc
 from coopsim.model.seeding import add_partner, add_signed, seed_known_partnerships
 
 __all__ = ["PROFILE_STREAM", "STAGE_OF_STATUS", "apply_profiles", "profile_rng",
-           "profiled_region", "region_not_found"]
+           "profiled_region"]
 
 #: Stage code of a profile partnership's `status`.
 STAGE_OF_STATUS = {"active": ACTIVE, "stagnant": STAGNANT, "exploration": EXPLORATION, "loi": LOI}
@@ -65,22 +64,9 @@ def profiled_region(model, k: int, profile: Profile) -> int:
     """
     try:
         return find_region(model.regions.table, profile.region)
-    except UserError:
+    except UserError as err:   # find_region's words, with the file and key
         raise UserError(Text("error.at_key", origin=_origin(model), key=f"profiles[{k}].region",
-                             problem=region_not_found(model.regions.table, profile.region))) from None
-
-
-def region_not_found(table, query: str) -> Text:
-    """Why `find_region(table, query)` found no region, in the reader's language: the name and
-    up to three close names of the table (`region.unknown` of the message catalogues).
-
-    Args:
-        table: a regions table (`name`, and `name_en` when it has one).
-        query: the name or code asked for.
-    """
-    names = table["name"].astype(str).tolist()
-    other = table["name_en"].astype(str).tolist() if "name_en" in table else []
-    return unknown_region(query, names, other)
+                             problem=err.message)) from None
 
 
 def _origin(model) -> "str | Text":

@@ -53,7 +53,6 @@ from coopsim.config.scenario import Levers, Scenario, load_scenario
 from coopsim.config.vocabulary import Outcome
 from coopsim.model.model import CoopModel
 from coopsim.model.population import find_region, lever_scope
-from coopsim.model.profiles import region_not_found
 from coopsim.reporting.comparison import introduction, make_figures, region_note
 from coopsim.reporting.decision import Setting, summary_text
 from coopsim.reporting.folders import check_output, folder_name, staged_output, write_text
@@ -211,10 +210,9 @@ def resolve_region(scenarios: list[Scenario], files: list[str], query: str, seed
         table = CoopModel(scenario, seed=replication_seed(seed, 0), agents=False).regions.table
         try:
             i = find_region(table, query if name is None else name)
-        except UserError:
+        except UserError as err:   # find_region's words, and which scenario lacks the region
             where = Text("compare.region_in", path=str(path)) if name is not None else ""
-            raise UserError(Joined("--region: ", region_not_found(table, query if name is None else name),
-                                   where)) from None
+            raise UserError(Joined("--region: ", err.message, where)) from None
         indices.append(int(i))
         name = name or str(table["name"].iat[i])
     return indices, name

@@ -43,7 +43,7 @@ from coopsim.workflows.validation import evidence_split, run_checks  # noqa: E40
 __all__ = ["main", "design", "evaluate"]
 
 ROOT = Path(__file__).resolve().parent.parent
-STATUS_KEYS = ("known_status_brier", "known_status_matched", "kyoto_known_2025")
+STATUS_KEYS = ("known_status_brier", "known_status_matched", "known_status_base_rate", "kyoto_known_2025")
 
 
 def design(experiment: Path, points: int, seed: int) -> pd.DataFrame:
@@ -90,6 +90,8 @@ def evaluate(values: dict, reps: int, seed: int) -> dict:
             row[c.key + "_met"] = bool(c.bounds[0] <= c.value <= c.bounds[1])
             if c.key == "known_status_brier":
                 row["null_brier"] = c.bounds[1]
+            if c.key == "known_status_base_rate":
+                row["base_brier"] = c.bounds[1]   # each status forecast at the point's own base rate
     return row
 
 

@@ -51,6 +51,30 @@ def test_status_scores_by_hand():
     assert s["brier"][1] <= s["brier"][0] <= s["brier"][2]
 
 
+def test_status_scores_base_rate_by_hand():
+    # forecasting both statuses at the runs' base rates 0.2 and 0.4 (mean 0.3 for each status)
+    s = V.status_scores(active=[[1, 0], [1, 1]], start_active=[[1, 1], [1, 1]], observed=[1, 0],
+                        base_rate=[[0.2, 0.2], [0.4, 0.4]])
+    assert s["base_brier"] == pytest.approx(((0.3 - 1) ** 2 + 0.3 ** 2) / 2)
+    assert "base_brier" not in V.status_scores(active=[[1]], start_active=[[1]], observed=[1])
+
+
+def test_registered_active_share_from_the_event_log():
+    """Three partnerships in a past from 2020 (one step a year, run from 2025 = step 0): row 0
+    signed 2020 and active throughout; row 1 active 2021, dormant 2023, ended 2024; row 2
+    explored 2022, never signed. Mid-2022: 2 registered, 2 active; mid-2023: 1 of 2; mid-2024
+    (row 1 ended, still on the register): 1 of 2; mid-2020: only row 0, active."""
+    events = {"row": np.array([0, 1, 2, 1, 1]), "t": np.array([-5.0, -4, -3, -2, -1]),
+              "stage": np.array([A, A, V.EXPLORATION, S, E]), "cause": np.full(5, -1)}
+    tr = _trace([[A, E, E]] * 2, region=[0, 1, 2], known=[False] * 3, partner=["Kyoto", "Davao", "Osaka"])
+    tr.events, tr.first_step = events, -5
+    assert V.registered_active_share(tr, 2022) == pytest.approx(1.0)
+    assert V.registered_active_share(tr, 2023) == pytest.approx(0.5)
+    assert V.registered_active_share(tr, 2024) == pytest.approx(0.5)
+    assert V.registered_active_share(tr, 2020) == pytest.approx(1.0)
+    assert np.isnan(V.registered_active_share(tr, 2019))     # nothing registered yet
+
+
 def test_documented_statuses_beat_or_lose_to_the_null():
     """Partnership 0 (Satu-Kyoto) is documented dormant in 2027, 1 (Bitung-Davao) active in 2027
     (Manado shares the partner: the name decides), 2 is documented in 2019, before the run.
@@ -66,13 +90,18 @@ def test_documented_statuses_beat_or_lose_to_the_null():
     frozen = _trace([[A, A, A, A]] * 4, **args)
     evidence = V.Evidence(doc, (), ("province", "city"))
     good = V.pattern_7_statuses([dynamic, dynamic], evidence)
-    assert [c.key for c in good] == ["known_status_brier", "known_status_matched", "kyoto_known_2025"]
-    assert not good[2].measurable and not good[2].passed    # no past in these runs, and no DIY-Kyoto
+    assert [c.key for c in good] == ["known_status_brier", "known_status_matched", "known_status_base_rate",
+                                     "kyoto_known_2025"]
+    assert not good[3].measurable and not good[3].passed    # no past in these runs, and no DIY-Kyoto
+    # base rate in 2027 (row 2): 2 of the 4 registered active -> 0.5 for both scored statuses
+    assert "< 0.250 (CI below)" in good[2].target and good[2].value == 0 and good[2].passed
     assert good[0].value == 0 and good[0].passed and good[1].value == 1 and good[1].passed
     assert "0.500, the null" in good[0].target and "2 of 3 dated statuses scored" in good[0].target
     assert "1 dated outside the run" in good[0].target
     bad = V.pattern_7_statuses([frozen, frozen], evidence)
     assert bad[0].value == pytest.approx(0.5) and not bad[0].passed and not bad[1].passed
+    # everything active: the base rate is 1, scored 0.5 like the runs; no better than the base rate
+    assert "< 0.500" in bad[2].target and not bad[2].passed
     # with the run starting after every evidence year nothing can be scored: not a pass
     late = _trace([[A, A, A, A]] * 4, start_year=2030.0, **args)
     none = V.pattern_7_statuses([late], evidence)

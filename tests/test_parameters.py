@@ -22,7 +22,6 @@ ALLOWED = [
     ("evaluation.py", 4, "edge_uniforms(model, key, 4)", "four keyed uniforms per partnership per step"),
     ("evaluation.py", 2, "u[2], u[3]", "the third and fourth of those uniforms"),
     ("evaluation.py", 3, "u[2], u[3]", "the third and fourth of those uniforms"),
-    ("stagnation.py", 2, "edge_uniforms(model, step_key(rng), 2)", "two keyed uniforms per partnership per step"),
     ("matching.py", 2, "axis=2", "the sector axis"),
     ("matching.py", 0.5, "median = 0.5 *", "the midpoint of the two middle values (a median)"),
     ("matching.py", 2, "median = 0.5 *", "integer halving to find the middle values"),

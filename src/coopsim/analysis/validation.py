@@ -58,6 +58,7 @@ __all__ = ["MECHANISMS", "CASES", "INF", "ON_THE_BOOKS", "Check", "Evidence", "P
            "CHECK_KEYS", "case_scenario", "crisis_scenarios", "mature_period", "quiet_share", "election_hazards",
            "pattern_1_quiet", "pattern_2_funnel", "pattern_3_cases", "pattern_4_elections", "pattern_5_crisis",
            "pattern_6_terms", "documented_statuses", "evidence_row", "known_columns", "evidence_step", "stages_at", "stage_on", "status_table",
+           "registered_active_share",
            "status_scores", "pattern_7_statuses", "province_counts", "pattern_8_counts", "measure_keys",
            "runs_needed", "check_patterns", "check_split", "with_parts", "pattern_summary", "section_summary",
            "stage_counts", "case_active", "hazard_since_election", "term_end_totals"]
@@ -547,8 +548,10 @@ def status_table(tr: Trace, documented: pd.DataFrame) -> pd.DataFrame:
     """Each documented status in one run: whether the partnership is in the run (`found`),
     whether its evidence year is inside the simulated time (`in_run`: with a past, the years
     since the hindcast start count, read from the event log), whether it is active in the
-    middle of that year (`active`) and whether it was active when it entered the run
-    (`start_active`: what a null model that keeps the start state predicts).
+    middle of that year (`active`), whether it was active when it entered the run
+    (`start_active`: what a null model that keeps the start state predicts) and the run's
+    share of registered partnerships active in the middle of that year (`base_rate`:
+    `registered_active_share`; what a model that knows nothing of the partnership predicts).
 
     Args:
         tr: one traced run (with `parties`; with `events` when it has a past).
@@ -561,19 +564,49 @@ def status_table(tr: Trace, documented: pd.DataFrame) -> pd.DataFrame:
     for rec in documented.itertuples():
         cols = known_columns(tr.parties, rec)
         if tr.events is not None and tr.first_step < 0:
-            rows.append(_status_from_events(tr, cols, rec.year))
+            rows.append(_status_from_events(tr, cols, rec.year) + (registered_active_share(tr, rec.year),))
             continue
         r = evidence_row(tr, rec.year)
         # a status dated in the run's first year is what the run started from, not a prediction
         r = r if r is not None and r >= tr.steps_per_year else None
+        base = registered_active_share(tr, rec.year)
         if not len(cols):
-            rows.append((False, r is not None, False, False))
+            rows.append((False, r is not None, False, False, base))
             continue
         born = np.argmax(tr.stage[:, cols] >= 0, axis=0)
         start_active = bool(tr.stage[born.min(), cols[np.argmin(born)]] == ACTIVE)
         active = r is not None and bool((tr.stage[r, cols] == ACTIVE).any())
-        rows.append((True, r is not None, active, start_active))
-    return pd.DataFrame(rows, columns=["found", "in_run", "active", "start_active"])
+        rows.append((True, r is not None, active, start_active, base))
+    return pd.DataFrame(rows, columns=["found", "in_run", "active", "start_active", "base_rate"])
+
+
+def registered_active_share(tr: Trace, year: float) -> float:
+    """The share of a run's registered partnerships (ever active or dormant so far, ended ones
+    included, as in pattern 1) that are active in the middle of calendar year `year`: the
+    chance that a partnership picked from the register without knowing anything else about it
+    is active. With a past, read from the event log (the register since the hindcast start).
+
+    Args:
+        tr: one traced run.
+        year: a calendar year inside the run (or its past).
+
+    Returns:
+        The share (nan when nothing is registered by then or the year is outside the run).
+    """
+    t = (year + 0.5 - tr.start_year) * tr.steps_per_year
+    if tr.events is not None and tr.first_step < 0:
+        ev = tr.events
+        before = ev["t"] < t
+        rows, stages = ev["row"][before][::-1], ev["stage"][before][::-1]   # latest event first
+        registered = np.unique(rows[np.isin(stages, (ACTIVE, STAGNANT))])
+        _, latest = np.unique(rows, return_index=True)
+        active = int((stages[latest] == ACTIVE).sum())
+        return active / len(registered) if len(registered) else float("nan")
+    r = evidence_row(tr, year)
+    if r is None:
+        return float("nan")
+    ever = np.isin(tr.stage[: r + 1], (ACTIVE, STAGNANT)).any(axis=0).sum()
+    return float((tr.stage[r] == ACTIVE).sum() / ever) if ever else float("nan")
 
 
 def _status_from_events(tr: Trace, cols: np.ndarray, year: float) -> tuple[bool, bool, bool, bool]:
@@ -590,21 +623,28 @@ def _status_from_events(tr: Trace, cols: np.ndarray, year: float) -> tuple[bool,
 
 
 def status_scores(active: np.ndarray, start_active: np.ndarray, observed: np.ndarray,
-                  rng: np.random.Generator | None = None) -> dict[str, tuple[float, float, float] | float]:
+                  rng: np.random.Generator | None = None,
+                  base_rate: np.ndarray | None = None) -> dict[str, tuple[float, float, float] | float]:
     """Brier score and share matched of the model's statuses and of the null model's.
 
     The model's forecast for a partnership is the share of runs in which it is active in its
     evidence year; the Brier score is the mean squared difference from the documented status
     (1 active, 0 dormant; 0 is perfect). A status is matched when most runs agree with it. The
     null model keeps every partnership's start state. Intervals: percentile bootstrap over runs.
+    With `base_rate`, also the Brier score of forecasting every status at the runs' mean share
+    of registered partnerships active in its year (`base_brier`): the model beats it only where
+    it knows which partnerships last.
 
     Args:
         active: (runs, statuses) active in the evidence year.
         start_active: (runs, statuses) active at the start (the null model's forecast).
         observed: (statuses,) documented active.
+        rng: the bootstrap's generator (default: seeded 0).
+        base_rate: (runs, statuses) `registered_active_share` of each run in each evidence year.
 
     Returns:
-        brier and matched (value, low, high); null_brier and null_matched (values).
+        brier and matched (value, low, high); null_brier and null_matched (values); with
+        `base_rate`, base_brier (value).
     """
     rng = rng if rng is not None else np.random.default_rng(0)
     a, obs = np.asarray(active, float), np.asarray(observed, float)
@@ -613,10 +653,13 @@ def status_scores(active: np.ndarray, start_active: np.ndarray, observed: np.nda
     brier = ((boot - obs) ** 2).mean(axis=1)
     matched = ((boot >= 0.5) == (obs == 1)).mean(axis=1)
     p = a.mean(axis=0)
-    return {"brier": (float(((p - obs) ** 2).mean()), *percentile_interval(brier)),
-            "matched": (float(((p >= 0.5) == (obs == 1)).mean()), *percentile_interval(matched)),
-            "null_brier": float(((p_null - obs) ** 2).mean()),
-            "null_matched": float(((p_null >= 0.5) == (obs == 1)).mean())}
+    out = {"brier": (float(((p - obs) ** 2).mean()), *percentile_interval(brier)),
+           "matched": (float(((p >= 0.5) == (obs == 1)).mean()), *percentile_interval(matched)),
+           "null_brier": float(((p_null - obs) ** 2).mean()),
+           "null_matched": float(((p_null >= 0.5) == (obs == 1)).mean())}
+    if base_rate is not None:
+        out["base_brier"] = float(((np.nanmean(np.asarray(base_rate, float), axis=0) - obs) ** 2).mean())
+    return out
 
 
 def pattern_7_statuses(base: list[Trace], evidence: Evidence) -> list[Check]:
@@ -636,20 +679,28 @@ def pattern_7_statuses(base: list[Trace], evidence: Evidence) -> list[Check]:
     counts = (f"{int(scored.sum())} of {len(documented)} dated statuses scored "
               f"({int((~tables[0]['in_run']).sum())} dated outside the run, "
               f"{int((~tables[0]['found']).sum())} not in it)")
-    names = ("documented statuses: Brier score of the share of runs active", "documented statuses matched by most runs")
+    names = ("documented statuses: Brier score of the share of runs active", "documented statuses matched by most runs",
+             "documented statuses: Brier score against the runs' own base rate")
+    keys = ("known_status_brier", "known_status_matched", "known_status_base_rate")
     if not scored.any():
         why = (f"no documented status is dated inside the run after its first year (evidence years "
                f"{documented['year'].min() if len(documented) else '-'}-{documented['year'].max() if len(documented) else '-'}; "
                f"the run covers {base[0].start_year:g}-{base[0].start_year + base[0].steps / base[0].steps_per_year:g})")
-        return [_unmeasurable(7, n, counts, k, why) for n, k in zip(names, ("known_status_brier", "known_status_matched"))] \
-            + [_kyoto_at_start(base, evidence)]
+        return [_unmeasurable(7, n, counts, k, why) for n, k in zip(names, keys)] + [_kyoto_at_start(base, evidence)]
     pick = lambda col: np.array([t[col].to_numpy()[scored] for t in tables])
-    s = status_scores(pick("active"), pick("start_active"), documented["observed_active"].to_numpy()[scored])
+    s = status_scores(pick("active"), pick("start_active"), documented["observed_active"].to_numpy()[scored],
+                      base_rate=pick("base_rate"))
     return [
         _check(7, names[0], f"< {s['null_brier']:.3f}, the null model's (start state kept); {counts}",
                s["brier"], (0.0, np.nextafter(s["null_brier"], -INF)), key="known_status_brier"),
         _check(7, names[1], f"> {s['null_matched']:.3f}, the null model's; {counts}",
                s["matched"], (np.nextafter(s["null_matched"], INF), 1.0), key="known_status_matched"),
+        # a model that knew nothing of these partnerships would forecast each at the share of
+        # its register active in that year; beating that is knowing which partnerships last
+        _check(7, names[2], f"< {s['base_brier']:.3f} (CI below), each forecast at the runs' share of registered "
+                            f"partnerships active that year; {counts}",
+               s["brier"], (0.0, np.nextafter(s["base_brier"], -INF)), (0.0, np.nextafter(s["base_brier"], -INF)),
+               key="known_status_base_rate"),
         _kyoto_at_start(base, evidence),
     ]
 
@@ -778,7 +829,8 @@ MEASURES: dict[int, Measure] = {
     5: Measure(("crisis_stops", "crisis_restarts"), ("crisis",),
                lambda r: pattern_5_crisis(r.control, r.crisis, r.crisis_scenario)),
     6: Measure(("term_lengths", "term_renewals"), ("base",), lambda r: pattern_6_terms(r.base)),
-    7: Measure(("known_status_brier", "known_status_matched", "kyoto_known_2025"), ("base", "evidence"),
+    7: Measure(("known_status_brier", "known_status_matched", "known_status_base_rate", "kyoto_known_2025"),
+               ("base", "evidence"),
                lambda r: pattern_7_statuses(r.base, r.evidence)),
     8: Measure(("province_rank",), ("base", "evidence"), lambda r: pattern_8_counts(r.base, r.evidence)),
 }

@@ -143,6 +143,15 @@ class Institutions(Section):
                                 doc="active quarters for people-to-people ties to reach the region's participation")
     community_reach: float = param(0.5, 0, 1, unit="share of benefits", source="Menakar (6)",
                                    doc="share of benefits that reaches people only through community participation")
+    maturity_protection: float = param(0.0, 0, 0.95, unit="share of each ending hazard",
+                                       source="liability of newness (Stinchcombe 1965; Freeman, Carroll and Hannan "
+                                              "1983; Levinthal and Fichman 1988); judgement, 0 = off",
+                                       doc="how far a long-running partnership's hazards (going dormant, being dropped "
+                                           "for other priorities, the partner leaving, lapsing at term end) are lowered "
+                                           "by the routines, ties and habits its active years built")
+    maturity_years: float = param(10.0, 1, 40, unit="years active", source=J,
+                                  doc="active years over which a partnership gains 63% of that protection "
+                                      "(1 - exp(-years / maturity_years))")
 
 
 class Matching(Section):

@@ -15,7 +15,7 @@ from coopsim.model.population import unit
 from coopsim.config.vocabulary import SECTORS
 from coopsim.model.partnerships import ACTIVE, COMPLETED, DATA, INFRASTRUCTURE, LEGAL, PRIORITIES, STAGNANT
 from coopsim.model.population import ECONOMIC_SECTORS
-from coopsim.model.mechanisms.implementation import leadership
+from coopsim.model.mechanisms.implementation import leadership, maturity
 
 __all__ = ["evaluate_yearly"]
 
@@ -76,6 +76,8 @@ def _drop_for_priorities(model, u: np.ndarray) -> None:
     e = model.partnerships
     rows = e.where(ACTIVE)
     p = model.params.decline.priority_shift * (1 - leadership(model, rows)) * (1 - e.activity[rows])
+    if model.params.institutions.maturity_protection > 0:
+        p *= 1 - maturity(model, rows)
     dropped = rows[u[rows] < p]
     e.end(dropped, PRIORITIES, model.t)
     model.tally.ended[PRIORITIES] += len(dropped)
@@ -115,6 +117,8 @@ def _renew_or_lapse(model, due: np.ndarray, u: np.ndarray) -> None:
     p = unit(r.dprd[reg] + recent + rn.base + rn.committee_bonus * e.committee[due]
              + rn.obligation_bonus * e.obligation[due]
              + rn.leadership_bonus * (leadership(model, due) - rn.leadership_reference))
+    if model.params.institutions.maturity_protection > 0:
+        p += (1 - p) * maturity(model, due)   # a mature partnership's lapse is less likely
     renew = alive & (u < p)
     renewed = due[renew]
     e.renewals[renewed] += 1

@@ -30,7 +30,7 @@ from coopsim.config.vocabulary import STAGNATION_CAUSES
 from coopsim.model.partnerships import ACTIVE, INFRASTRUCTURE
 from coopsim.model.mechanisms.shocks import normal_relations
 
-__all__ = ["institutional_support", "community_ties", "leadership", "binding_force", "relations_factor",
+__all__ = ["institutional_support", "community_ties", "maturity", "leadership", "binding_force", "relations_factor",
            "relations_normal", "programme_need", "road_quality", "implement"]
 
 
@@ -49,6 +49,15 @@ def community_ties(model, rows: np.ndarray, reg: np.ndarray | None = None) -> np
     e, w = model.partnerships, model.params.institutions
     reg = e.region[rows] if reg is None else reg
     return model.regions.community[reg] * np.minimum(1.0, e.active_quarters[rows] / w.tie_quarters)
+
+
+def maturity(model, rows: np.ndarray) -> np.ndarray:
+    """Share by which each ending hazard of these partnerships is lowered by what their active
+    years built (routines, ties, habits; the liability of newness): 0 for a new one, toward
+    `institutions.maturity_protection` for one active for many `maturity_years`."""
+    w = model.params.institutions
+    years = model.partnerships.active_quarters[rows] / model.steps_per_year
+    return w.maturity_protection * -np.expm1(-years / w.maturity_years)
 
 
 def leadership(model, rows: np.ndarray, reg: np.ndarray | None = None) -> np.ndarray:

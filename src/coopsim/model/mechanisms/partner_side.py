@@ -14,7 +14,7 @@ from coopsim.model.draws import edge_uniforms, step_key
 
 from coopsim.model.partnerships import ACTIVE, PARTNER, RELATIONS, STAGNANT
 from coopsim.model.population import unit
-from coopsim.model.mechanisms.implementation import binding_force, relations_factor
+from coopsim.model.mechanisms.implementation import binding_force, maturity, relations_factor
 
 __all__ = ["partners_decide"]
 
@@ -42,6 +42,8 @@ def partners_decide(model, rng: np.random.Generator) -> None:
     # the yearly budget review: a partner leaves what it is no longer engaged in
     reviewing = p.review_step[partner] == t % model.steps_per_year
     threshold = ps.exit_engagement * (1 - ps.legal_hold * binding_force(model, rows))
+    if model.params.institutions.maturity_protection > 0:
+        threshold *= 1 - maturity(model, rows)   # a mature partnership is left later
     leave = rows[reviewing & (e.engagement[rows] < threshold)]
     if len(leave):
         soured = p.relations[e.partner[leave]] < 1

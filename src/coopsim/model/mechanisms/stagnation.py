@@ -13,17 +13,22 @@ import numpy as np
 from coopsim.model.draws import edge_uniforms, step_key
 
 from coopsim.model.partnerships import ACTIVE, COMPLETED, ENDED, LOI, STAGNANT
-from coopsim.model.mechanisms.implementation import relations_factor
+from coopsim.model.mechanisms.implementation import maturity, relations_factor
 
 __all__ = ["stagnate_and_revive"]
+
+# the step's keyed draws per partnership, by use
+_DRAW = {name: i for i, name in enumerate(("revive", "resign", "weather"))}
 
 
 def stagnate_and_revive(model, rng: np.random.Generator) -> None:
     """Long-inactive partnerships go dormant; dormant ones may revive, ended ones be re-signed."""
     e, b, t = model.partnerships, model.params.behaviour, model.t
-    dice = edge_uniforms(model, step_key(rng), 2)  # keyed by partnership: common random numbers
+    dice = edge_uniforms(model, step_key(rng), len(_DRAW))  # keyed by partnership: common random numbers
     rows = e.where(ACTIVE)
     stuck = rows[e.low_count[rows] >= b.stagnation_quarters]
+    if len(stuck) and model.params.institutions.maturity_protection > 0:
+        stuck = stuck[dice[_DRAW["weather"], stuck] >= maturity(model, stuck)]   # a mature one weathers the spell
     if len(stuck):
         e.move(stuck, STAGNANT, t)
         e.t_stagnant[stuck] = t
@@ -34,7 +39,7 @@ def stagnate_and_revive(model, rng: np.random.Generator) -> None:
     dormant = dormant[e.t_stage[dormant] < t]
     ended, load = _renegotiable(model)
     if len(dormant) or len(ended):
-        u = dice.rows(np.concatenate((dormant, ended)), (0, 1))   # both draws, one pass
+        u = dice.rows(np.concatenate((dormant, ended)), (_DRAW["revive"], _DRAW["resign"]))   # one pass
         _revive(model, dormant, u[0, :len(dormant)])
         _resign(model, ended, u[1, len(dormant):], load)
 

@@ -10,7 +10,7 @@ import sys
 import argparse
 
 from coopsim.cli.common import add_limits_argument
-from coopsim.config.errors import UserError
+from coopsim.config.errors import Text, UserError
 from coopsim.reporting.decision import summary_text
 from coopsim.reporting.i18n import LANGUAGE_NAMES, Messages, default_language, language
 from coopsim.workflows.compare import MAX_RUNS, plan_comparison, run_comparison
@@ -74,11 +74,11 @@ def add_arguments(parser) -> None:
 def main(args) -> int:
     """Plan the comparison, say what it compares, run it, print the summary."""
     if args.workers < 1:
-        raise UserError(f"--workers must be at least 1 (got {args.workers}).")
+        raise UserError(Text("option.at_least", name="workers", minimum=1, value=args.workers))
     args.lang = args.lang or default_language()
     t = Messages(args.lang)
     if args.posterior is not None and not args.uncertain:
-        raise UserError("--posterior is read only with --uncertain N (the draws of the uncertain inputs).")
+        raise UserError(Text("compare.posterior_needs_uncertain"))
     reps = args.reps if args.reps is not None else 1 if args.uncertain else 30
     plan = plan_comparison(args.scenarios, reps=reps, seed=args.seed, region=args.region,
                            rank_by=args.rank_by, out=args.out, force=args.force, workers=args.workers,

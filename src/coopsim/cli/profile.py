@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from coopsim.config.errors import UserError
+from coopsim.config.errors import Text, UserError
 from coopsim.config.toml import excerpt
 from coopsim.reporting.i18n import LANGUAGES, default_language, translate
 from coopsim.workflows.profile import lever_file_name, region_profile
@@ -45,15 +45,13 @@ def main(args) -> int:
     """
     out, base = Path(args.out), Path(args.scenario)
     if out.is_dir() or str(args.out).endswith(("/", os.sep)):
-        raise UserError(f"--out {excerpt(str(out))}: a folder; give a file name such as my_region.toml.")
+        raise UserError(Text("profile.out_is_folder", out=excerpt(str(out))))
     if out.exists() and not args.force:
-        raise UserError(f"--out {excerpt(str(out))}: the file exists; add --force to replace it, or choose "
-                        f"another name.")
+        raise UserError(Text("profile.out_exists", out=excerpt(str(out))))
     if not out.parent.is_dir():
-        raise UserError(f"--out {excerpt(str(out))}: the folder {excerpt(str(out.parent))} does not exist.")
+        raise UserError(Text("profile.out_no_folder", out=excerpt(str(out)), parent=excerpt(str(out.parent))))
     if not base.is_file():
-        raise UserError(f"--scenario {excerpt(str(base))}: no such scenario file. Run the command in the project "
-                        f"folder (where scenarios/ is), or name the base scenario with --scenario.")
+        raise UserError(Text("profile.no_scenario", base=excerpt(str(base))))
     profile = region_profile(args.region, base, extends=_relative(base, out.parent), seed=args.seed,
                              file_name=out.name)
     out.write_text(profile.text, encoding="utf-8")

@@ -32,7 +32,7 @@ from typing import Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from coopsim.config.errors import UserError
+from coopsim.config.errors import Joined, Text, UserError
 from coopsim.run.executor import BACKENDS, check_scheduler
 
 __all__ = ["STAGE_PREFIX", "MAX_NAME_BYTES", "folder_name", "check_output", "prepare_output", "StagedFolder",
@@ -81,11 +81,11 @@ def _check_name(folder: Path, option: str) -> None:
     """Refuse a path with a component or a total length the file system cannot hold."""
     shown = _excerpt(folder)
     if len(os.fsencode(folder.absolute())) > _PATH_MAX:
-        raise UserError(f"{option} {shown}: the path is too long (at most {_PATH_MAX:,} bytes).")
+        raise UserError(Text("folder.path_too_long", option=option, shown=shown, limit=f"{_PATH_MAX:,}"))
     for part in folder.parts:
         if len(os.fsencode(part)) > _NAME_MAX:
-            raise UserError(f"{option} {shown}: the name {_excerpt(part, 40)!r} is too long (at most "
-                            f"{_NAME_MAX} bytes per folder name).")
+            raise UserError(Text("folder.name_too_long", option=option, shown=shown, name=repr(_excerpt(part, 40)),
+                                 limit=_NAME_MAX))
 
 
 def _missing_top(folder: Path, option: str) -> Path | None:
@@ -95,20 +95,22 @@ def _missing_top(folder: Path, option: str) -> Path | None:
     for path in [folder, *folder.parents]:
         if os.path.lexists(path):
             if not path.is_dir():
-                where = "exists and is not a folder" if path == folder else f"is under {path}, which is a file"
-                raise UserError(f"{option} {_excerpt(folder)}: {where}; choose a folder for the results.")
+                shown = _excerpt(folder)
+                raise UserError(Text("folder.not_a_folder", option=option, shown=shown) if path == folder else
+                                Text("folder.under_a_file", option=option, shown=shown, file=str(path)))
             return missing
         missing = path
     return missing
 
 
-def _os_words(exc: OSError) -> str:
-    """An OSError in words: what failed and where."""
-    what = {errno.ENOSPC: "no space left on the disk", errno.EROFS: "the disk is read-only",
-            errno.EACCES: "no permission to write there", errno.EPERM: "no permission to write there",
-            errno.EDQUOT: "the disk quota is used up", errno.ENAMETOOLONG: "a name is too long"}
-    words = what.get(exc.errno) or exc.strerror or str(exc)
-    return f"{words} ({_excerpt(exc.filename, 120)})" if exc.filename else words
+def _os_words(exc: OSError) -> Text | Joined | str:
+    """An OSError in words (in the reader's language where the catalogues name it): what
+    failed and where."""
+    what = {errno.ENOSPC: "no_space", errno.EROFS: "read_only", errno.EACCES: "no_permission",
+            errno.EPERM: "no_permission", errno.EDQUOT: "quota", errno.ENAMETOOLONG: "name_too_long"}
+    known = what.get(exc.errno)
+    words = Text(f"folder.os.{known}") if known else exc.strerror or str(exc)
+    return Joined(words, f" ({_excerpt(exc.filename, 120)})") if exc.filename else words
 
 
 def _probe(folder: Path) -> None:
@@ -140,8 +142,7 @@ def _clear_stale_stages(folder: Path) -> None:
     for stage in folder.glob(STAGE_PREFIX + "*"):
         pid = stage.name.removeprefix(STAGE_PREFIX)
         if _alive(pid):
-            raise UserError(f"{folder}: another coopsim command (process {pid}) is writing this folder now; "
-                            f"wait for it, or choose another --out.")
+            raise UserError(Text("folder.busy", folder=str(folder), pid=pid))
         shutil.rmtree(stage, ignore_errors=True)
 
 
@@ -175,12 +176,11 @@ def check_output(folder: str | Path, *, force: bool = False, resume: bool = Fals
     except OSError as exc:
         if created is not None:
             shutil.rmtree(created, ignore_errors=True)
-        raise UserError(f"{option} {_excerpt(folder)}: cannot write there: {_os_words(exc)}.") from None
+        raise UserError(Text("folder.cannot_write", option=option, shown=_excerpt(folder), why=_os_words(exc))) from None
     if created is None:
         _clear_stale_stages(folder)
         if any(folder.iterdir()) and not (force or resume):
-            raise UserError(f"{option} {_excerpt(folder)}: folder is not empty. Choose another folder, or add "
-                            f"--force to overwrite what is there.")
+            raise UserError(Text("folder.not_empty", option=option, shown=_excerpt(folder)))
     elif not keep:
         shutil.rmtree(created, ignore_errors=True)
         created = None
@@ -258,8 +258,7 @@ def staged_output(folder: str | Path, *, force: bool = False, option: str = "--o
         _commit(staged)
     except OSError as exc:
         _discard(staged)
-        raise UserError(f"{_excerpt(final)}: could not write the results: {_os_words(exc)}. Nothing new was "
-                        f"kept there.") from None
+        raise UserError(Text("folder.write_failed", shown=_excerpt(final), why=_os_words(exc))) from None
     except BaseException:
         _discard(staged)
         raise

@@ -144,11 +144,9 @@ class ComparisonResult:
 
 def _check_files(files: list[str], reps: int, uncertain: int = 0) -> None:
     if len(files) < 2:
-        raise UserError("compare needs at least two scenario files: the base (status quo) first, then one "
-                        "or more with a lever switched on, e.g. 'coopsim compare scenarios/baseline.toml "
-                        "scenarios/joint_committee.toml'.")
+        raise UserError(Text("compare.files_needed"))
     if reps < 2 and not uncertain:   # with --uncertain: at least 2 draws (`plan_uncertain`)
-        raise UserError(f"--reps must be at least 2 to give an interval (got {reps}); 30 to 100 is usual.")
+        raise UserError(Text("compare.reps_interval", reps=reps))
 
 
 def _check_horizons(files: list[str], scenarios: list[Scenario]) -> None:
@@ -156,9 +154,8 @@ def _check_horizons(files: list[str], scenarios: list[Scenario]) -> None:
     for f, s in zip(files[1:], scenarios[1:]):
         for key in ("years", "steps_per_year", "start_year"):
             if getattr(s.simulation, key) != getattr(base.simulation, key):
-                raise UserError(f"{f}: simulation.{key} is {getattr(s.simulation, key)} but the base "
-                                f"{files[0]} has {getattr(base.simulation, key)}. Compared scenarios "
-                                f"must share the horizon; change only the levers.")
+                raise UserError(Text("compare.horizon", file=f, key=key, value=getattr(s.simulation, key),
+                                     base=files[0], base_value=getattr(base.simulation, key)))
 
 
 def _labels(scenarios: list[Scenario], files: list[str]) -> list[str]:
@@ -308,7 +305,7 @@ def plan_comparison(files: list[str], *, reps: int = 30, seed: int = 1, region: 
     keys = [o.key for o in compared_outcomes(scenarios[0].simulation.years)]
     chosen = rank_by or ("active_10y" if "active_10y" in keys else "active_end")
     if chosen not in keys:
-        raise UserError(f"--rank-by {excerpt(chosen)}: unknown outcome. Choose one of: {', '.join(keys)}.")
+        raise UserError(Text("compare.rank_by", chosen=excerpt(chosen), keys=", ".join(keys)))
     regions, name = resolve_region(scenarios, files, region, seed) if region else ([None] * len(scenarios), None)
     folder = check_output(out or _default_folder(labels, name), force=force)[0]
     if limits:
@@ -429,10 +426,9 @@ def _read_manifest(folder: Path) -> dict:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UserError(f"{folder}: no readable manifest.json ({type(exc).__name__}); is this a folder written "
-                        f"by 'coopsim compare'?") from None
+        raise UserError(Text("compare.no_manifest", folder=str(folder), why=type(exc).__name__)) from None
     if manifest.get("kind") != "compare":
-        raise UserError(f"{folder}: not a 'coopsim compare' folder (its manifest says {manifest.get('kind')!r}).")
+        raise UserError(Text("compare.not_compare_folder", folder=str(folder), kind=repr(manifest.get("kind"))))
     return manifest
 
 
@@ -457,8 +453,8 @@ def load_comparison(folder: str | Path) -> tuple[Setting, Findings, pd.DataFrame
         stages = pd.read_parquet(folder / "stages.parquet")
         km = pd.read_parquet(folder / "survival.parquet")
     except (OSError, ValueError) as exc:
-        raise UserError(f"{folder}: a table of the runs is missing or damaged ({exc}); run the comparison "
-                        f"again: {m.get('repeat', 'coopsim compare ...')}") from None
+        raise UserError(Text("compare.table_missing", folder=str(folder), why=str(exc),
+                             repeat=m.get("repeat", "coopsim compare ..."))) from None
     uncertain = m.get("uncertain")
     setting = _setting(labels, list(m["scenarios"].values()), [m["scenario_parameters"][x] for x in labels],
                        int(m["reps"]), int(m["seed"]), m["rank_by"], m.get("region"), m.get("region_query"),

@@ -81,3 +81,24 @@ def test_a_full_disk_is_said_in_the_readers_language():
                                  why=folders._os_words(OSError(errno.ENOSPC, "No space", "/data/hasil"))))
     assert err.text("id") == "--out hasil: tidak dapat menulis di sana: ruang disk habis (/data/hasil)."
     assert err.text("en") == "--out hasil: cannot write there: no space left on the disk (/data/hasil)."
+
+
+def test_a_lecturers_app_option_mistake_in_bahasa(capsys):
+    said = _error(capsys, ["app", "--port", "70000", "--lang", "id"])
+    assert "--port 70000: berikan nomor port antara 1 dan 65535." in said
+
+
+def test_uncertain_comparison_mistakes_in_bahasa(capsys):
+    said = _error(capsys, ["compare", BASE, LEVER, "--uncertain", "1", "--lang", "id"])
+    assert "sedikitnya 2 penarikan" in said and "--uncertain 1" in said
+
+
+def test_levels_that_leave_no_government_in_bahasa(capsys, tmp_path, monkeypatch):
+    regions = tmp_path / "regions.csv"
+    regions.write_text("name,level,province,island_group,population,area_km2,hdi\nKota Satu,city,ID-AA,Jawa,100000,50,72\n")
+    bad = tmp_path / "empty.toml"
+    bad.write_text(f'name = "empty"\ndescription = "x"\n[simulation]\npopulation = "{regions}"\n'
+                   'levels = ["province"]\n')
+    monkeypatch.setenv("COOPSIM_LANG", "id")   # `run` has no --lang: the environment's language
+    said = _error(capsys, ["run", str(bad), "--reps", "1", "--out", str(tmp_path / "out")])
+    assert "tidak menyisakan satu pun pemerintah daerah" in said

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 from urllib.parse import parse_qs, urlsplit
 
-from coopsim.config.errors import UserError
+from coopsim.config.errors import Text, UserError
 
 __all__ = ["DEFAULT_PORT", "REQUIRED_ASSETS", "MAX_MESSAGE_BYTES", "MAX_BUFFERS", "SESSION_CULL",
            "offline_problems", "check_port", "check_host_names", "trusted_host_names",
@@ -92,15 +92,14 @@ def check_port(host: str, port: int) -> None:
         port: the port.
     """
     if not 0 < port < 65536:
-        raise UserError(f"--port {port}: give a port number between 1 and 65535.")
+        raise UserError(Text("app.port_range", port=port))
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
         if os.name == "posix":  # as uvicorn does: a just-stopped app's closing connections don't block it
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError as exc:
-            raise UserError(f"cannot listen on {host}:{port} ({exc.strerror}). Is another app "
-                            f"running there? Choose another with --port.") from None
+            raise UserError(Text("app.cannot_listen", host=host, port=port, why=exc.strerror)) from None
 
 
 def check_host_names(names: Sequence[str]) -> list[str]:
@@ -114,8 +113,7 @@ def check_host_names(names: Sequence[str]) -> list[str]:
     """
     for name in names:
         if not (_HOST_NAME.fullmatch(name) or _is_ip(name.strip("[]"))):
-            raise UserError(f"--allow-host {name[:80]!r}: give a host name or an IP address as "
-                            f"browsers write it, without http:// or a port (e.g. lecturer-pc.local).")
+            raise UserError(Text("app.allow_host", name=repr(name[:80])))
     return [name.strip("[]").lower() for name in names]
 
 

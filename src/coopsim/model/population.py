@@ -205,8 +205,8 @@ def build_regions(scenario: Scenario, rng: np.random.Generator) -> RegionState:
         geo = geography(table[table["level"].isin(sim.levels)].reset_index(drop=True))
     table = geo.table
     if table.empty:
-        raise UserError(f"simulation.levels {sim.levels} leaves no regional government in "
-                        f"'{sim.population}'. Allowed levels: {', '.join(LEVELS)}.")
+        raise UserError(Text("scenario.levels_empty", levels=sim.levels, population=sim.population,
+                             allowed=", ".join(LEVELS)))
     n = len(table)
     level, hdi_z, urban, density = geo.level, geo.hdi_z, geo.urban, geo.density
     tr = scenario.traits

@@ -28,7 +28,7 @@ import pandas as pd
 from coopsim.analysis.robust_levers import (INTERVAL, REGRET_QUANTILE, RobustFindings, UncertainInputs,
                                             draw_inputs, robust_findings)
 from coopsim.config.calibration import POSTERIOR_FILE, load_calibration, load_posterior
-from coopsim.config.errors import UserError
+from coopsim.config.errors import Text, UserError
 from coopsim.config.experiment import dotted_value, load_experiment, shipped_scenarios
 from coopsim.config.scenario import Scenario
 from coopsim.run.seeds import replication_seed
@@ -83,8 +83,7 @@ def _experiment_file(name: str) -> Path:
     for folder in folders:
         if (folder / name).is_file():
             return folder / name
-    raise UserError(f"--uncertain needs experiments/{name} (looked in {', '.join(str(f) for f in folders)}); "
-                    f"run the command from the coopsim folder.")
+    raise UserError(Text("compare.uncertain_missing", name=name, folders=", ".join(str(f) for f in folders)))
 
 
 def _behaviour(posterior: str | Path | None, priors: Path) -> tuple[UncertainInputs, dict]:
@@ -155,8 +154,7 @@ def plan_uncertain(n: int, reps: int, seed: int, scenarios: list[Scenario], labe
         UserError: too few draws or replications, a missing or broken file.
     """
     if n < 2 or reps < 1:
-        raise UserError(f"--uncertain needs at least 2 draws and --reps at least 1 run per draw (got --uncertain "
-                        f"{n}, --reps {reps}); 50 draws of 1 run is a usual start.")
+        raise UserError(Text("compare.uncertain_too_few", n=n, reps=reps))
     inputs, source = uncertain_inputs(posterior)
     draws = draw_inputs(inputs, n, seed)
     ranges = {k: [float(lo), float(hi)] for k, (lo, hi) in inputs.ranges.items()}
@@ -238,5 +236,5 @@ def load_robust(folder: Path, entry: dict, outcomes: pd.DataFrame, labels: list[
     try:
         draws = pd.read_csv(folder / "draws.csv")
     except (OSError, ValueError) as exc:
-        raise UserError(f"{folder}: draws.csv is missing or damaged ({exc}); run the comparison again.") from None
+        raise UserError(Text("compare.draws_missing", folder=str(folder), why=str(exc))) from None
     return robust_findings(outcomes, labels, keys, rank_by, int(entry["reps_per_draw"]), draws, entry.get("kept"))

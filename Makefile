@@ -27,8 +27,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/coopsim run scenarios/baseline.toml --reps 10 --out results/demo --force
 
+# On two workers (pytest-xdist); tests/conftest.py hands the tests out by module, the longest
+# first, and runs the tests marked `alone` (latency targets) with no other test beside them.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_run.py

@@ -656,6 +656,7 @@ def _check_lessons_and_end(page: Page, t) -> None:
 
 @pytest.mark.browser
 @pytest.mark.slow
+@pytest.mark.alone   # latency targets: no other test may share the cores
 def test_class_app_in_a_real_browser(tmp_path):
     from coopsim.reporting.i18n import Messages
 
@@ -772,6 +773,7 @@ def test_class_app_in_indonesian_readable_from_the_back_row(tmp_path):
 
 @pytest.mark.browser
 @pytest.mark.slow
+@pytest.mark.alone   # latency targets: no other test may share the cores
 def test_the_baseline_552_regions_steps_within_target(tmp_path):
     baseline = str(ROOT / "scenarios" / "baseline.toml")
     with _serve(tmp_path, "en", baseline) as app, _browser(tmp_path) as context:

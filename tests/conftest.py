@@ -9,9 +9,13 @@ SCENARIOS = ROOT / "scenarios"
 os.environ.setdefault("MPLBACKEND", "Agg")
 # the stored pasts of this test session only (shared by its subprocesses; none from earlier runs)
 if "COOPSIM_PAST_CACHE" not in os.environ:
+    import atexit
+    import shutil
     import tempfile
 
     os.environ["COOPSIM_PAST_CACHE"] = tempfile.mkdtemp(prefix="coopsim-pasts-")
+    # removed when the process that made it ends (pytest-xdist's workers inherit it, and end first)
+    atexit.register(shutil.rmtree, os.environ["COOPSIM_PAST_CACHE"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -561,15 +561,16 @@ def status_table(tr: Trace, documented: pd.DataFrame) -> pd.DataFrame:
         One row per documented status, in order.
     """
     rows = []
+    shares = {year: registered_active_share(tr, year) for year in set(documented["year"])}   # once a year
     for rec in documented.itertuples():
         cols = known_columns(tr.parties, rec)
         if tr.events is not None and tr.first_step < 0:
-            rows.append(_status_from_events(tr, cols, rec.year) + (registered_active_share(tr, rec.year),))
+            rows.append(_status_from_events(tr, cols, rec.year) + (shares[rec.year],))
             continue
         r = evidence_row(tr, rec.year)
         # a status dated in the run's first year is what the run started from, not a prediction
         r = r if r is not None and r >= tr.steps_per_year else None
-        base = registered_active_share(tr, rec.year)
+        base = shares[rec.year]
         if not len(cols):
             rows.append((False, r is not None, False, False, base))
             continue
